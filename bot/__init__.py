@@ -1,0 +1,1 @@
+"""Telegram glue, the terminal chat and the command line (`python -m bot`)."""

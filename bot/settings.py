@@ -1,0 +1,89 @@
+"""Configuration, read once at start-up from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Amsterdam)"
+        ) from None
+    return name
+
+
+def _check_database_url(url: str) -> str:
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ValueError("not a database URL (e.g. sqlite:///data/krachtwerk.db)") from None
+    return url
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: HttpUrl = HttpUrl("https://api.telegram.org")
+    database_url: Annotated[str, AfterValidator(_check_database_url)] = (
+        "sqlite:///data/krachtwerk.db"
+    )
+    default_language: str = "nl"
+    default_timezone: Annotated[str, AfterValidator(_check_timezone)] = "Europe/Amsterdam"
+    content_dir: Path | None = None
+    resume_after_hours: float = Field(default=12.0, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        # `TELEGRAM_BOT_TOKEN=` in .env means "no token": run the terminal chat.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def bot_api_url(self) -> str:
+        """Base URL in python-telegram-bot's format, the token inserted by the library."""
+        return str(self.telegram_api_base_url).rstrip("/") + "/bot{token}"
+
+    @property
+    def bot_file_url(self) -> str:
+        return str(self.telegram_api_base_url).rstrip("/") + "/file/bot{token}"
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message is one line that names it."""
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning pydantic's report into one line per wrong setting."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']).upper()}: "
+            f"{issue['msg'].removeprefix('Value error, ')}"
+            for issue in error.errors()
+        )
+        raise SettingsError(f"Configuration error: {problems}") from None

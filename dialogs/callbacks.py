@@ -1,0 +1,65 @@
+"""The data a button carries, at most 64 bytes as Telegram allows.
+
+Buttons that answer the current screen carry its prompt number (`q<seq>:<action>`), so a press
+on an older message is recognised. Two kinds are valid on any message because pressing them
+twice changes nothing: a language (`lang:<code>`) and consent (`consent:<yes|no>:<code>`),
+which must work before anything about the person is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Prompted:
+    seq: int
+    action: str
+    arg: str = ""
+
+
+@dataclass(frozen=True)
+class ChooseLanguage:
+    language: str
+
+
+@dataclass(frozen=True)
+class Consent:
+    given: bool
+    language: str
+
+
+Callback = Prompted | ChooseLanguage | Consent
+
+
+def prompted(seq: int, action: str, arg: str = "") -> str:
+    data = f"q{seq}:{action}:{arg}" if arg else f"q{seq}:{action}"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def choose_language(language: str) -> str:
+    return f"lang:{language}"
+
+
+def consent(given: bool, language: str) -> str:
+    return f"consent:{'yes' if given else 'no'}:{language}"
+
+
+def parse(data: str) -> Callback | None:
+    """Read button data; None for anything the engine did not make (old versions, forgeries)."""
+    head, _, rest = data.partition(":")
+    if head == "lang" and rest:
+        return ChooseLanguage(rest)
+    if head == "consent":
+        answer, _, language = rest.partition(":")
+        if answer in ("yes", "no") and language:
+            return Consent(answer == "yes", language)
+        return None
+    if head.startswith("q") and head[1:].isdigit() and rest:
+        action, _, arg = rest.partition(":")
+        return Prompted(int(head[1:]), action, arg)
+    return None

@@ -1,0 +1,223 @@
+"""What each screen looks like: pure functions from content and state to a message with buttons.
+
+The engine shows a screen with a fresh prompt number; it also renders the current screen again
+with the current number to read a typed button label ("weet ik niet") as a press.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from dialogs import callbacks
+from dialogs.content import Content, Flow, Node, NodeKind
+from dialogs.outputs import Button, Keyboard, Say
+from dialogs.state import Answer, AnswerStatus, Frame, Screen, State
+
+
+def normalise_label(text: str) -> str:
+    """Compare typed text with button labels: case, emoji and punctuation do not matter."""
+    kept = "".join(
+        char if unicodedata.category(char)[0] in "LN" else " " for char in text.casefold()
+    )
+    return re.sub(r"\s+", " ", kept).strip()
+
+
+def rows(buttons: Iterable[Button], per_row: int) -> Keyboard:
+    items = list(buttons)
+    return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
+
+
+class Screens:
+    """Renders every screen for one client in their language."""
+
+    def __init__(self, content: Content, state: State) -> None:
+        self.content = content
+        self.state = state
+        self.language = state.dialog.language
+        self.ui = content.ui(self.language)
+
+    def text(self, key: str, **values: object) -> str:
+        return self.content.text(self.language, key, **values)
+
+    # --- pieces ---------------------------------------------------------------------------
+
+    def answer_text(self, answer: Answer | None, node: Node) -> str:
+        if answer is None:
+            return self.ui.status_empty
+        if answer.status is AnswerStatus.SKIPPED:
+            return self.ui.status_skipped
+        if answer.status is AnswerStatus.UNKNOWN:
+            return self.ui.status_unknown
+        names = dict(zip(node.options, node.option_keys, strict=True))
+        parts = [self.text(names[c]) for c in answer.choices if c in names]
+        if answer.text:
+            parts.append(answer.text)
+        return ", ".join(parts) or self.ui.status_empty
+
+    def where(self, frame: Frame) -> str:
+        """Where a client is, in words: "Krachten in kaart · Domein 3 van 8 · Geld"."""
+        flow = self.content.flows[frame.flow]
+        node = flow.node(frame.node)
+        title = self.text(f"flows.{flow.id}.title")
+        if node.position and node.group_key:
+            number, total = node.position
+            name = self.text(node.group_key)
+            return f"{title} · " + self.text(
+                f"flows.{flow.id}.progress", number=number, total=total, name=name
+            )
+        return f"{title} · {self.text(node.label_key)}" if node.label_key else title
+
+    def controls(self, seq: int) -> Keyboard:
+        def button(label: str, action: str) -> Button:
+            return Button(label, callbacks.prompted(seq, action))
+
+        return (
+            (button(self.ui.back, "back"), button(self.ui.skip, "skip")),
+            (button(self.ui.dont_know, "unknown"), button(self.ui.pause, "pause")),
+        )
+
+    # --- screens --------------------------------------------------------------------------
+
+    def welcome(self) -> Say:
+        others = [lang for lang in self.content.languages if lang != self.language]
+        buttons = [
+            (Button(self.ui.consent_yes, callbacks.consent(True, self.language)),),
+            (Button(self.ui.consent_no, callbacks.consent(False, self.language)),),
+        ]
+        buttons += [
+            (Button(self.content.language_names[lang], callbacks.choose_language(lang)),)
+            for lang in others
+        ]
+        return Say(self.ui.welcome, tuple(buttons))
+
+    def question(self, frame: Frame, seq: int) -> Say:
+        flow = self.content.flows[frame.flow]
+        node = flow.node(frame.node)
+        parts = []
+        if node.position and node.group_key:
+            number, total = node.position
+            name = self.text(node.group_key)
+            progress = self.text(f"flows.{flow.id}.progress", number=number, total=total, name=name)
+            parts.append(progress)
+        parts.append(self.text(node.prompt_key))
+        previous = self.state.answers.get(flow.answer_key(node))
+        if previous is not None and previous.status is not AnswerStatus.SKIPPED:
+            parts.append(self.ui.previous_answer.format(answer=self.answer_text(previous, node)))
+        option_buttons = []
+        for option, key in zip(node.options, node.option_keys, strict=True):
+            label = self.text(key)
+            if node.kind is NodeKind.MULTI_CHOICE and option in frame.selection:
+                label = f"{self.ui.selected_mark} {label}"
+            option_buttons.append(Button(label, callbacks.prompted(seq, "o", option)))
+        keyboard = rows(option_buttons, 2)
+        if node.kind is NodeKind.MULTI_CHOICE:
+            keyboard += ((Button(self.ui.done, callbacks.prompted(seq, "done")),),)
+        return Say("\n\n".join(parts), keyboard + self.controls(seq))
+
+    def menu(self, seq: int) -> Say:
+        frame = self.state.dialog.frame
+        where = self.where(frame) if frame else self.ui.where_nothing
+        active = {f.flow for f in self.state.dialog.stack}
+        buttons = [
+            Button(
+                self.text(f"flows.{flow.id}.menu_{'continue' if flow.id in active else 'start'}"),
+                callbacks.prompted(seq, "flow", flow.id),
+            )
+            for flow in self.content.flows.values()
+            if flow.in_menu
+        ]
+        buttons += [
+            Button(self.ui.menu_overview, callbacks.prompted(seq, "overview", flow.id))
+            for flow in self.content.flows.values()
+            if flow.overview_command
+        ]
+        buttons += [
+            Button(self.ui.menu_language, callbacks.prompted(seq, "language")),
+            Button(self.ui.menu_help, callbacks.prompted(seq, "help")),
+        ]
+        return Say(self.ui.menu_title.format(where=where), rows(buttons, 1))
+
+    def resume(self, seq: int, text: str) -> Say:
+        buttons = (
+            Button(self.ui.resume, callbacks.prompted(seq, "resume")),
+            Button(self.ui.to_menu, callbacks.prompted(seq, "menu")),
+        )
+        return Say(text, rows(buttons, 1))
+
+    def language_choice(self, seq: int) -> Say:
+        buttons = [
+            Button(name, callbacks.choose_language(lang))
+            for lang, name in self.content.language_names.items()
+        ]
+        return Say(self.ui.choose_language, rows(buttons, 2))
+
+    def overview(self, flow: Flow) -> str:
+        """Every answer of a flow, grouped (per life domain), in the client's own words."""
+        blocks: list[str] = [self.text(f"flows.{flow.id}.title")]
+        group: str | None = None
+        lines: list[str] = []
+        for node in flow.questions:
+            if node.group != group or node.group is None:
+                if lines:
+                    blocks.append("\n".join(lines))
+                lines = [self.text(node.group_key)] if node.group_key else []
+                group = node.group
+            answer = self.state.answers.get(flow.answer_key(node))
+            label = self.text(node.label_key) if node.label_key else ""
+            prefix = "• " if node.group_key else ""
+            lines.append(f"{prefix}{label}: {self.answer_text(answer, node)}")
+        if lines:
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
+    def edit_topics(self, flow: Flow, seq: int) -> Say:
+        topics: dict[str, str] = {}
+        for node in flow.questions:
+            if node.group and node.group_key:
+                topics.setdefault(node.group, self.text(node.group_key))
+            elif node.label_key:
+                topics[node.id] = self.text(node.label_key)
+        buttons = [
+            Button(label, callbacks.prompted(seq, "topic", f"{flow.id}/{topic}"))
+            for topic, label in topics.items()
+        ]
+        keyboard = (*rows(buttons, 2), (Button(self.ui.to_menu, callbacks.prompted(seq, "menu")),))
+        return Say(self.ui.edit_pick_topic, keyboard)
+
+    def edit_questions(self, flow: Flow, group: str, seq: int) -> Say:
+        nodes = [node for node in flow.questions if node.group == group]
+        topic = self.text(nodes[0].group_key) if nodes and nodes[0].group_key else group
+        buttons = [
+            Button(
+                self.text(node.label_key) if node.label_key else node.id,
+                callbacks.prompted(seq, "edit", f"{flow.id}/{node.id}"),
+            )
+            for node in nodes
+        ]
+        buttons.append(Button(self.ui.back, callbacks.prompted(seq, "topics", flow.id)))
+        return Say(self.ui.edit_pick_question.format(topic=topic), rows(buttons, 1))
+
+    def current(self, seq: int) -> Say | None:
+        """The screen the client is on, drawn again (None when there is none)."""
+        dialog = self.state.dialog
+        frame = dialog.frame
+        match dialog.screen:
+            case Screen.QUESTION if frame:
+                return self.question(frame, seq)
+            case Screen.MENU:
+                return self.menu(seq)
+            case Screen.RESUME:
+                return self.resume(seq, self.ui.paused)
+            case Screen.LANGUAGE:
+                return self.language_choice(seq)
+            case Screen.EDIT_TOPICS if (
+                dialog.screen_arg and dialog.screen_arg in self.content.flows
+            ):
+                return self.edit_topics(self.content.flows[dialog.screen_arg], seq)
+            case Screen.EDIT_QUESTIONS if dialog.screen_arg:
+                flow_id, _, group = dialog.screen_arg.partition("/")
+                if flow_id in self.content.flows:
+                    return self.edit_questions(self.content.flows[flow_id], group, seq)
+        return None

@@ -1,0 +1,157 @@
+"""The queries. Repositories take a session (one unit of work) and return plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import AnswerVersion, Client, Conversation
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who someone is on a channel: ("telegram", "<user id>") or ("terminal", "<name>")."""
+
+    channel: str
+    external_id: str
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    id: int
+    language: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    key: str
+    status: str
+    text: str | None
+    choices: tuple[str, ...]
+    created_at: datetime
+    superseded_at: datetime | None
+
+
+class ClientRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, identity: Identity) -> ClientRecord | None:
+        client = self.session.scalars(
+            select(Client).where(
+                Client.channel == identity.channel, Client.external_id == identity.external_id
+            )
+        ).one_or_none()
+        return None if client is None else _record(client)
+
+    def create(
+        self, identity: Identity, *, language: str, timezone: str, now: datetime
+    ) -> ClientRecord:
+        """Register someone at the moment they consent."""
+        client = Client(
+            channel=identity.channel,
+            external_id=identity.external_id,
+            language=language,
+            timezone=timezone,
+            consented_at=now,
+            created_at=now,
+            last_seen_at=now,
+        )
+        self.session.add(client)
+        self.session.flush()
+        return _record(client)
+
+    def touch(self, client_id: int, *, language: str, now: datetime) -> None:
+        self.session.execute(
+            update(Client).where(Client.id == client_id).values(language=language, last_seen_at=now)
+        )
+
+
+class ConversationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def load(self, client_id: int) -> dict[str, Any] | None:
+        """The stored state, locked until commit so two updates of one client take turns."""
+        return self.session.scalar(
+            select(Conversation.state).where(Conversation.client_id == client_id).with_for_update()
+        )
+
+    def save(self, client_id: int, state: dict[str, Any], now: datetime) -> None:
+        row = self.session.get(Conversation, client_id)
+        if row is None:
+            self.session.add(Conversation(client_id=client_id, state=state, updated_at=now))
+        else:
+            row.state = state
+            row.updated_at = now
+
+
+class AnswerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def current(self, client_id: int) -> Mapping[str, StoredAnswer]:
+        rows = self.session.scalars(
+            select(AnswerVersion).where(
+                AnswerVersion.client_id == client_id, AnswerVersion.superseded_at.is_(None)
+            )
+        )
+        return {row.key: _answer(row) for row in rows}
+
+    def history(self, client_id: int, key: str) -> list[StoredAnswer]:
+        """Every version of one answer, oldest first."""
+        rows = self.session.scalars(
+            select(AnswerVersion)
+            .where(AnswerVersion.client_id == client_id, AnswerVersion.key == key)
+            .order_by(AnswerVersion.id)
+        )
+        return [_answer(row) for row in rows]
+
+    def save(
+        self,
+        client_id: int,
+        key: str,
+        *,
+        status: str,
+        text: str | None,
+        choices: tuple[str, ...],
+        now: datetime,
+    ) -> None:
+        """Add a new current version; the one before it stays, marked superseded."""
+        self.session.execute(
+            update(AnswerVersion)
+            .where(
+                AnswerVersion.client_id == client_id,
+                AnswerVersion.key == key,
+                AnswerVersion.superseded_at.is_(None),
+            )
+            .values(superseded_at=now)
+        )
+        self.session.add(
+            AnswerVersion(
+                client_id=client_id,
+                key=key,
+                status=status,
+                text=text,
+                choices=list(choices),
+                created_at=now,
+                superseded_at=None,
+            )
+        )
+        self.session.flush()
+
+
+def _record(client: Client) -> ClientRecord:
+    return ClientRecord(client.id, client.language, client.timezone)
+
+
+def _answer(row: AnswerVersion) -> StoredAnswer:
+    return StoredAnswer(
+        row.key, row.status, row.text, tuple(row.choices), row.created_at, row.superseded_at
+    )

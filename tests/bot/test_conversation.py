@@ -1,0 +1,103 @@
+"""The unit of work: what is stored, and when, for each event. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import func, select, text
+
+from bot.conversation import Conversations
+from dialogs import Command, CommandName, Press, Say, Text
+from storage import AnswerRepository, Identity, make_session_factory
+from storage.models import AnswerVersion, Base, Client, Conversation
+from tests.conftest import Clock
+
+BOB = Identity("telegram", "2002")
+
+
+def count(database: DatabaseEngine, model: type[Base]) -> int:
+    with database.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(model)) or 0
+
+
+def buttons(turn_outputs: Sequence[object]) -> dict[str, str]:
+    return {
+        b.label: b.data
+        for o in turn_outputs
+        if isinstance(o, Say)
+        for row in o.buttons
+        for b in row
+    }
+
+
+def test_nothing_is_stored_before_consent(
+    conversations: Conversations, database: DatabaseEngine, clock: Clock
+) -> None:
+    turn = conversations.handle(BOB, Command(CommandName.START), clock())
+    conversations.handle(BOB, Text("mijn naam is Bob"), clock())
+    conversations.handle(BOB, Press(buttons(turn.outputs)["Nee, liever niet"]), clock())
+    assert turn.client_id is None
+    assert count(database, Client) == count(database, Conversation) == 0
+
+
+def test_the_telegram_language_greets_a_stranger(
+    conversations: Conversations, clock: Clock
+) -> None:
+    assert conversations.handle(BOB, Text("hi"), clock(), language_hint="en-GB").language == "en"
+    assert conversations.handle(BOB, Text("hi"), clock(), language_hint="ar").language == "nl"
+
+
+def test_consent_stores_the_client_and_every_answer_is_committed(
+    conversations: Conversations, database: DatabaseEngine, clock: Clock
+) -> None:
+    welcome = conversations.handle(BOB, Command(CommandName.START), clock(), language_hint="en")
+    consent = conversations.handle(
+        BOB, Press(buttons(welcome.outputs)["✅ Yes, that's fine"]), clock()
+    )
+    assert consent.client_id is not None
+    assert consent.language == "en"
+    clock.advance(minutes=1)
+    conversations.handle(BOB, Text("A flat of my own"), clock())
+    # A new session (as after a restart) sees the answer and the place in the flow.
+    with make_session_factory(database).begin() as session:
+        stored = AnswerRepository(session).current(consent.client_id)
+        assert stored["inventory.housing.wish"].text == "A flat of my own"
+        assert stored["inventory.housing.wish"].created_at == clock()
+        raw = session.execute(text("select state from conversations")).scalar_one()
+    assert "housing.current" in str(raw)
+
+
+def test_an_unreadable_stored_state_restarts_the_dialog_but_keeps_answers(
+    conversations: Conversations, database: DatabaseEngine, clock: Clock
+) -> None:
+    welcome = conversations.handle(BOB, Command(CommandName.START), clock())
+    conversations.handle(BOB, Press(buttons(welcome.outputs)["✅ Ja, dat mag"]), clock())
+    conversations.handle(BOB, Text("Een huis"), clock())
+    with database.begin() as connection:
+        connection.execute(text("update conversations set state = '{\"stack\": 5}'"))
+    turn = conversations.handle(BOB, Command(CommandName.MENU), clock())
+    assert any(isinstance(o, Say) and o.text.startswith("Menu") for o in turn.outputs)
+    assert count(database, AnswerVersion) == 1
+
+
+def test_a_failed_unit_of_work_stores_nothing(
+    conversations: Conversations,
+    database: DatabaseEngine,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    welcome = conversations.handle(BOB, Command(CommandName.START), clock())
+    conversations.handle(BOB, Press(buttons(welcome.outputs)["✅ Ja, dat mag"]), clock())
+    with monkeypatch.context() as patch:
+        patch.setattr(conversations.engine, "step", _fail)
+        with pytest.raises(RuntimeError):
+            conversations.handle(BOB, Text("Een huis"), clock())
+    assert count(database, AnswerVersion) == 0
+    conversations.handle(BOB, Text("Een huis"), clock())
+    assert count(database, AnswerVersion) == 1
+
+
+def _fail(*_: object) -> object:
+    raise RuntimeError("engine failure")

@@ -1,0 +1,45 @@
+"""The terminal chat: numbered buttons, commands, and continuing on the same database."""
+
+from __future__ import annotations
+
+import io
+
+from bot.conversation import Conversations
+from bot.terminal import TerminalChat
+from tests.conftest import Clock
+
+
+def run(conversations: Conversations, clock: Clock, *lines: str) -> str:
+    output = io.StringIO()
+    TerminalChat(conversations, "ana", clock, output, echo=True).run(f"{line}\n" for line in lines)
+    return output.getvalue()
+
+
+def test_buttons_are_numbered_and_a_number_presses_one(
+    conversations: Conversations, clock: Clock
+) -> None:
+    out = run(conversations, clock, "1", "Een huis", "2")
+    assert "  [1] ✅ Ja, dat mag\n  [2] Nee, liever niet\n  [3] English" in out
+    assert "  [1] ⬅️ Terug   [2] ⏭ Overslaan\n  [3] 🤷 Weet ik niet   [4] ⏸ Later verder" in out
+    assert "Was er een tijd dat het wonen goed ging?" in out  # "2" skipped the second question
+
+
+def test_a_number_without_such_a_button_is_text(conversations: Conversations, clock: Clock) -> None:
+    out = run(conversations, clock, "1", "7")
+    assert "Hoe woon je nu?" in out  # "7" was the answer to the first question
+
+
+def test_commands_and_notices(conversations: Conversations, clock: Clock) -> None:
+    out = run(conversations, clock, "1", "/taal", "1", "1")  # consent, English, back
+    assert "I will talk English with you now." in out
+    assert "  (This is the first question.)" in out
+
+
+def test_the_next_session_continues_where_the_last_stopped(
+    conversations: Conversations, clock: Clock
+) -> None:
+    run(conversations, clock, "1", "Een huis", "Goed")
+    clock.advance(days=2)
+    out = run(conversations, clock, "1")
+    assert "Welkom terug!" in out
+    assert out.index("Welkom terug!") < out.rindex("Was er een tijd dat het wonen goed ging?")

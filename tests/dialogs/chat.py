@@ -1,0 +1,86 @@
+"""Drive the pure engine the way a person uses the bot: send text, press a button by label."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from dialogs import (
+    Command,
+    CommandName,
+    Engine,
+    Event,
+    Notice,
+    Output,
+    Press,
+    Replace,
+    SaveAnswer,
+    Say,
+    State,
+    Text,
+    new_state,
+)
+from dialogs.outputs import Button
+
+
+class EngineChat:
+    def __init__(self, engine: Engine, now: datetime, language: str = "nl") -> None:
+        self.engine = engine
+        self.now = now
+        self.state: State = new_state(language)
+        self.outputs: list[Output] = []
+        self.saved: list[SaveAnswer] = []
+        self.keyboard: tuple[Button, ...] = ()  # the buttons of the latest message with buttons
+        self.previous_keyboard: tuple[Button, ...] = ()
+
+    def step(self, event: Event) -> list[Output]:
+        self.state, self.outputs = self.engine.step(self.state, event, self.now)
+        for output in self.outputs:
+            if isinstance(output, SaveAnswer):
+                self.saved.append(output)
+            if isinstance(output, Say | Replace) and output.buttons:
+                self.previous_keyboard = self.keyboard
+                self.keyboard = tuple(b for row in output.buttons for b in row)
+        return self.outputs
+
+    def send(self, text: str) -> list[Output]:
+        return self.step(Text(text))
+
+    def command(self, name: CommandName) -> list[Output]:
+        return self.step(Command(name))
+
+    def button(self, label: str) -> Button:
+        matches = [b for b in self.keyboard if label in b.label]
+        assert matches, f"no button {label!r} in {[b.label for b in self.keyboard]}"
+        return matches[0]
+
+    def press(self, label: str) -> list[Output]:
+        return self.step(Press(self.button(label).data))
+
+    def later(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    @property
+    def texts(self) -> list[str]:
+        return [o.text for o in self.outputs if isinstance(o, Say | Replace)]
+
+    @property
+    def text(self) -> str:
+        """The last message shown."""
+        return self.texts[-1]
+
+    @property
+    def notices(self) -> list[str]:
+        return [o.text for o in self.outputs if isinstance(o, Notice)]
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for b in self.keyboard]
+
+    @property
+    def node(self) -> str | None:
+        frame = self.state.dialog.frame
+        return frame.node if frame else None
+
+    def consent(self) -> None:
+        self.send("hallo")
+        self.press("Ja")

@@ -1,0 +1,153 @@
+"""Loading the YAML content: the shipped content is complete; broken content fails loudly."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dialogs import Content, ContentError, Engine, load_content
+from dialogs.content import DEFAULT_CONTENT_DIR
+from tests.dialogs.chat import EngineChat
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the shipped content that a test may break."""
+    target = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, target)
+    return target
+
+
+def edit_yaml(path: Path, change: Callable[[dict[str, object]], None]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_shipped_content_is_complete_in_dutch_and_english(content: Content) -> None:
+    assert set(content.languages) == {"nl", "en"}
+    assert content.texts["nl"].keys() == content.texts["en"].keys()
+    flow = content.flows["inventory"]
+    domains = {node.group for node in flow.questions if node.group}
+    assert domains == {
+        "housing",
+        "money",
+        "work",
+        "relations",
+        "health",
+        "leisure",
+        "meaning",
+        "recovery",
+    }
+
+
+def test_a_missing_translation_names_file_and_key(copy: Path) -> None:
+    edit_yaml(
+        copy / "texts" / "en.yaml",
+        lambda d: d["flows"]["inventory"]["domains"]["money"].pop("past"),  # type: ignore[index]
+    )
+    with pytest.raises(
+        ContentError, match=r"en\.yaml: missing text for key flows\.inventory\.domains\.money\.past"
+    ):
+        load_content(copy)
+
+
+def test_an_unknown_flow_key_names_file_and_key(copy: Path) -> None:
+    edit_yaml(
+        copy / "texts" / "nl.yaml",
+        lambda d: d["flows"]["inventory"].update(wensen="Wat wil je?"),  # type: ignore[index]
+    )
+    with pytest.raises(ContentError, match=r"nl\.yaml: unknown key flows\.inventory\.wensen"):
+        load_content(copy)
+
+
+def test_an_unknown_or_missing_ui_key_names_file_and_key(copy: Path) -> None:
+    def rename(data: dict[str, object]) -> None:
+        ui = data["ui"]
+        assert isinstance(ui, dict)
+        ui["skipp"] = ui.pop("skip")
+
+    edit_yaml(copy / "texts" / "nl.yaml", rename)
+    with pytest.raises(
+        ContentError, match=r"nl\.yaml: .*ui\.skip: Field required.*ui\.skipp: Extra"
+    ):
+        load_content(copy)
+
+
+def test_a_wrong_placeholder_fails_at_load_not_in_front_of_a_client(copy: Path) -> None:
+    edit_yaml(
+        copy / "texts" / "nl.yaml",
+        lambda d: d["flows"]["inventory"].update(progress="Domein {nummer} van {total}"),  # type: ignore[index]
+    )
+    with pytest.raises(ContentError, match=r"flows\.inventory\.progress uses \{nummer\}"):
+        load_content(copy)
+
+
+def test_broken_yaml_names_the_file(copy: Path) -> None:
+    (copy / "flows" / "inventory.yaml").write_text("id: inventory\nnodes: [\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"inventory\.yaml: cannot be read"):
+        load_content(copy)
+
+
+def test_an_unknown_node_kind_names_file_and_node(copy: Path) -> None:
+    edit_yaml(
+        copy / "flows" / "inventory.yaml",
+        lambda d: d["nodes"].append({"id": "extra", "kind": "essay"}),  # type: ignore[attr-defined]
+    )
+    with pytest.raises(ContentError, match=r"inventory\.yaml: nodes\.\d+\..*kind"):
+        load_content(copy)
+
+
+def test_a_repeat_over_an_unknown_list_fails(copy: Path) -> None:
+    edit_yaml(
+        copy / "flows" / "inventory.yaml",
+        lambda d: d["nodes"][1].update(repeat="areas"),  # type: ignore[index]
+    )
+    with pytest.raises(ContentError, match=r"inventory\.yaml: repeat names no list 'areas'"):
+        load_content(copy)
+
+
+def test_no_content_at_all(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="needs flows"):
+        load_content(tmp_path)
+
+
+def test_an_organisation_loads_its_own_short_route(copy: Path, now: datetime) -> None:
+    """Four domains and a single-choice question, without touching code."""
+
+    def four_domains(flow: dict[str, object]) -> None:
+        flow["lists"] = {"domains": ["housing", "money", "relations", "health"]}
+        nodes = flow["nodes"]
+        assert isinstance(nodes, list)
+        nodes.insert(-1, {"id": "contact", "kind": "choice", "options": ["phone", "visit"]})
+
+    edit_yaml(copy / "flows" / "inventory.yaml", four_domains)
+    for language, labels in (("nl", ("Bellen", "Langskomen")), ("en", ("Call", "Visit"))):
+
+        def texts(data: dict[str, object], labels: tuple[str, ...] = labels) -> None:
+            inventory = data["flows"]["inventory"]  # type: ignore[index]
+            for domain in ("work", "leisure", "meaning", "recovery"):
+                del inventory["domains"][domain]
+            inventory["contact"] = "?"
+            inventory["labels"]["contact"] = "Contact"
+            inventory["options"] = {"phone": labels[0], "visit": labels[1]}
+
+        edit_yaml(copy / "texts" / f"{language}.yaml", texts)
+
+    chat = EngineChat(Engine(load_content(copy)), now)
+    chat.consent()
+    assert chat.text.startswith("Domein 1 van 4 · 🏠 Wonen")
+    while chat.node != "contact":
+        if chat.node == "priorities":
+            chat.press("Geld")
+            chat.press("Klaar")
+        else:
+            chat.send("ja")
+    assert chat.labels[:2] == ["Bellen", "Langskomen"]
+    chat.press("Langskomen")
+    assert chat.saved[-1].choices == ("visit",)

@@ -1,0 +1,165 @@
+"""The real PTB Application over HTTP against the fake Bot API, and a person who uses it.
+
+    user = harness.user(1001)
+    await user.send("/start")
+    await user.press("Ja, dat mag")
+    assert "Domein 1 van 8" in user.last_text
+
+`send` and `press` return when the bot has finished with that update: an extra handler in the
+last group marks each update done, so no test waits on the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes, TypeHandler
+
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+from bot.telegram import App, build_application
+from tests.e2e.fake_bot_api import FakeBotAPI
+
+UPDATE_TIMEOUT = 15.0  # a safety net for a hung bot, never a wait for the expected case
+
+
+class RunningBot:
+    """Starts and stops the bot like `python -m bot run` does, any number of times."""
+
+    def __init__(self, fake: FakeBotAPI, database_url: str, clock: Callable[[], datetime]) -> None:
+        self.fake = fake
+        self.settings = Settings(
+            telegram_bot_token=fake.token,
+            telegram_api_base_url=fake.base_url,
+            database_url=database_url,
+        )
+        self.clock = clock
+        self.done: dict[int, asyncio.Event] = {}
+        self.application: App | None = None
+        self.runtime: Runtime | None = None
+        self.starts = 0
+
+    def event_for(self, update_id: int) -> asyncio.Event:
+        return self.done.setdefault(update_id, asyncio.Event())
+
+    async def _mark_done(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.event_for(update.update_id).set()
+
+    async def start(self) -> None:
+        self.runtime = build_runtime(self.settings)
+        application = build_application(
+            self.settings, self.runtime.conversations, self.runtime.content, self.clock
+        )
+        application.add_handler(TypeHandler(Update, self._mark_done), group=99)
+        await application.initialize()
+        if application.post_init:  # run_polling calls it here; so does the harness
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES
+        )
+        self.application = application
+        self.starts += 1
+
+    async def stop(self) -> None:
+        application, self.application = self.application, None
+        if application is None:
+            return
+        assert application.updater is not None
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if self.runtime is not None:
+            self.runtime.database.dispose()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def deliver(self, update: dict[str, Any]) -> int:
+        update_id = self.fake.push_update(update)
+        await asyncio.wait_for(self.event_for(update_id).wait(), UPDATE_TIMEOUT)
+        return update_id
+
+    def user(self, user_id: int, **profile: Any) -> TelegramUser:
+        return TelegramUser(self, user_id, **profile)
+
+
+class TelegramUser:
+    """A person in a private chat with the bot."""
+
+    def __init__(self, bot: RunningBot, user_id: int, *, language_code: str = "nl") -> None:
+        self.bot = bot
+        self.fake = bot.fake
+        self.user_id = user_id
+        self.language_code = language_code
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message the bot sent to this chat, as it looks now (after edits)."""
+        return self.fake.sent_messages(self.user_id)
+
+    @property
+    def last_text(self) -> str:
+        return str(self.messages[-1]["text"])
+
+    def texts_since(self, count: int) -> list[str]:
+        return [str(m.get("text", "")) for m in self.messages[count:]]
+
+    async def _deliver(self, update: dict[str, Any]) -> list[str]:
+        before = len(self.messages)
+        await self.bot.deliver(update)
+        return self.texts_since(before)
+
+    async def send(self, text: str, **extra: Any) -> list[str]:
+        """Type a message; returns the texts of the bot's new messages."""
+        return await self._deliver(
+            self.fake.message_update(
+                user_id=self.user_id, text=text, language_code=self.language_code, **extra
+            )
+        )
+
+    async def send_content(self, content: dict[str, Any]) -> list[str]:
+        """Send something that is not text: a sticker, a photo, a voice note, ..."""
+        return await self._deliver(
+            self.fake.message_update(
+                user_id=self.user_id, text=None, language_code=self.language_code, extra=content
+            )
+        )
+
+    def find_button(self, label: str) -> tuple[dict[str, Any], str]:
+        """The newest message with a button whose label contains `label`, and its data."""
+        for message in reversed(self.messages):
+            keyboard = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            for row in keyboard:
+                for button in row:
+                    if label in button["text"]:
+                        return message, str(button["callback_data"])
+        raise AssertionError(f"no button {label!r} in this chat")
+
+    async def press(self, label: str, *, on: dict[str, Any] | None = None) -> list[str]:
+        """Press a button (on the newest message that has it, or on the message `on`)."""
+        message, data = self.find_button(label)
+        if on is not None:
+            message = on
+            data = next(
+                str(b["callback_data"])
+                for row in on["reply_markup"]["inline_keyboard"]
+                for b in row
+                if label in b["text"]
+            )
+        return await self.press_data(message, data)
+
+    async def press_data(self, message: dict[str, Any], data: str) -> list[str]:
+        return await self._deliver(
+            self.fake.callback_update(user_id=self.user_id, message=message, data=data)
+        )
+
+    def labels(self) -> list[str]:
+        keyboard = (self.messages[-1].get("reply_markup") or {}).get("inline_keyboard", [])
+        return [button["text"] for row in keyboard for button in row]

@@ -1,0 +1,128 @@
+"""Repositories and migrations, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+
+from storage import (
+    AnswerRepository,
+    ClientRepository,
+    ConversationRepository,
+    Identity,
+    make_session_factory,
+)
+from storage.migrate import alembic_config
+from storage.models import Base
+
+ALICE = Identity("telegram", "1001")
+
+
+def test_migrations_create_exactly_the_models(database: DatabaseEngine) -> None:
+    with database.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_migrations_go_down_and_up_again(database: DatabaseEngine) -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(database), "base")
+    assert set(inspect(database).get_table_names()) == {"alembic_version"}
+    command.upgrade(alembic_config(database), "head")
+    assert {"clients", "conversations", "answers"} <= set(inspect(database).get_table_names())
+
+
+def test_a_client_is_found_by_channel_and_id(database: DatabaseEngine, now: datetime) -> None:
+    sessions = make_session_factory(database)
+    with sessions.begin() as session:
+        created = ClientRepository(session).create(
+            ALICE, language="nl", timezone="Europe/Amsterdam", now=now
+        )
+    with sessions.begin() as session:
+        clients = ClientRepository(session)
+        assert clients.find(ALICE) == created
+        assert clients.find(Identity("terminal", "1001")) is None
+
+
+def test_one_client_per_identity(database: DatabaseEngine, now: datetime) -> None:
+    sessions = make_session_factory(database)
+    with sessions.begin() as session:
+        ClientRepository(session).create(ALICE, language="nl", timezone="UTC", now=now)
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        ClientRepository(session).create(ALICE, language="en", timezone="UTC", now=now)
+
+
+def test_answers_keep_every_version_with_its_date(database: DatabaseEngine, now: datetime) -> None:
+    sessions = make_session_factory(database)
+    with sessions.begin() as session:
+        client = ClientRepository(session).create(ALICE, language="nl", timezone="UTC", now=now)
+        answers = AnswerRepository(session)
+        answers.save(
+            client.id,
+            "inventory.housing.wish",
+            status="answered",
+            text="Een huis",
+            choices=(),
+            now=now,
+        )
+        later = now + timedelta(days=30)
+        answers.save(
+            client.id,
+            "inventory.housing.wish",
+            status="answered",
+            text="Een huis met tuin",
+            choices=(),
+            now=later,
+        )
+        answers.save(
+            client.id,
+            "inventory.priorities",
+            status="answered",
+            text=None,
+            choices=("money", "work"),
+            now=later,
+        )
+    with sessions.begin() as session:
+        answers = AnswerRepository(session)
+        current = answers.current(client.id)
+        assert current["inventory.housing.wish"].text == "Een huis met tuin"
+        assert current["inventory.priorities"].choices == ("money", "work")
+        history = answers.history(client.id, "inventory.housing.wish")
+        assert [(v.text, v.created_at, v.superseded_at) for v in history] == [
+            ("Een huis", now, later),
+            ("Een huis met tuin", later, None),
+        ]
+
+
+def test_text_is_stored_exactly(database: DatabaseEngine, now: datetime) -> None:
+    text = "👩‍👧 مرحبا <b>*_[]_*</b> \u200b" + "é" * 5000
+    sessions = make_session_factory(database)
+    with sessions.begin() as session:
+        client = ClientRepository(session).create(ALICE, language="nl", timezone="UTC", now=now)
+        AnswerRepository(session).save(
+            client.id, "k", status="answered", text=text, choices=(), now=now
+        )
+    with sessions.begin() as session:
+        assert AnswerRepository(session).current(client.id)["k"].text == text
+
+
+def test_conversation_state_round_trips(database: DatabaseEngine, now: datetime) -> None:
+    sessions = make_session_factory(database)
+    state = {"language": "nl", "stack": [{"flow": "inventory", "node": "money.wish"}]}
+    with sessions.begin() as session:
+        client = ClientRepository(session).create(ALICE, language="nl", timezone="UTC", now=now)
+        conversations = ConversationRepository(session)
+        assert conversations.load(client.id) is None
+        conversations.save(client.id, state, now)
+    with sessions.begin() as session:
+        conversations = ConversationRepository(session)
+        assert conversations.load(client.id) == state
+        conversations.save(client.id, {**state, "paused": True}, now)
+    with sessions.begin() as session:
+        assert ConversationRepository(session).load(client.id) == {**state, "paused": True}
