@@ -165,7 +165,12 @@ class TelegramChannel:
         """Send what the engine asked for. Everything was committed before this runs."""
         if query is not None:
             notices = [o.text for o in turn.outputs if isinstance(o, Notice)]
-            await query.answer(notices[-1] if notices else None)
+            try:
+                await query.answer(notices[-1] if notices else None)
+            except BadRequest as error:
+                # A press answered too late (the bot was down) can no longer be acknowledged;
+                # the reply below still goes out.
+                log.info("callback in chat %s not acknowledged: %s", chat_id, error.message)
         for output in turn.outputs:
             if isinstance(output, Say):
                 await send(bot, chat_id, output.text, output.buttons)

@@ -125,6 +125,7 @@ class UiTexts(_Strict):
     choose_at_most: str
     saved: str
     overview_empty: str
+    overview_not_yet: str
     edit_pick_topic: str
     edit_pick_question: str
     private_only: str
@@ -216,48 +217,40 @@ def _expand(spec: FlowSpec) -> Flow:
         items = spec.lists[node.options_from]
         return items, tuple(f"{prefix}.{node.options_from}.{item}.name" for item in items)
 
+    def build(entry: NodeSpec, node_id: str, prompt_key: str, **grouping: Any) -> Node:
+        options, option_keys = options_of(entry)
+        return Node(
+            id=node_id,
+            kind=entry.kind,
+            prompt_key=prompt_key,
+            label_key=None if entry.kind is NodeKind.INFO else f"{prefix}.labels.{entry.id}",
+            options=options,
+            option_keys=option_keys,
+            min_choices=entry.min_choices,
+            max_choices=entry.max_choices,
+            **grouping,
+        )
+
     for entry in spec.nodes:
         if isinstance(entry, NodeSpec):
-            options, option_keys = options_of(entry)
-            nodes.append(
-                Node(
-                    id=entry.id,
-                    kind=entry.kind,
-                    prompt_key=f"{prefix}.{entry.id}",
-                    label_key=None
-                    if entry.kind is NodeKind.INFO
-                    else f"{prefix}.labels.{entry.id}",
-                    options=options,
-                    option_keys=option_keys,
-                    min_choices=entry.min_choices,
-                    max_choices=entry.max_choices,
-                )
-            )
+            nodes.append(build(entry, entry.id, f"{prefix}.{entry.id}"))
             continue
         if entry.repeat not in spec.lists:
             raise ValueError(f"repeat names no list {entry.repeat!r}")
         items = spec.lists[entry.repeat]
         for number, item in enumerate(items, start=1):
             group_prefix = f"{prefix}.{entry.repeat}.{item}"
-            for template in entry.nodes:
-                options, option_keys = options_of(template)
-                nodes.append(
-                    Node(
-                        id=f"{item}.{template.id}",
-                        kind=template.kind,
-                        prompt_key=f"{group_prefix}.{template.id}",
-                        label_key=None
-                        if template.kind is NodeKind.INFO
-                        else f"{prefix}.labels.{template.id}",
-                        options=options,
-                        option_keys=option_keys,
-                        min_choices=template.min_choices,
-                        max_choices=template.max_choices,
-                        group=item,
-                        group_key=f"{group_prefix}.name",
-                        position=(number, len(items)),
-                    )
+            nodes.extend(
+                build(
+                    template,
+                    f"{item}.{template.id}",
+                    f"{group_prefix}.{template.id}",
+                    group=item,
+                    group_key=f"{group_prefix}.name",
+                    position=(number, len(items)),
                 )
+                for template in entry.nodes
+            )
     ids = [node.id for node in nodes]
     duplicates = sorted({node_id for node_id in ids if ids.count(node_id) > 1})
     if duplicates:
@@ -289,6 +282,7 @@ UI_PLACEHOLDERS = {
     "choose_at_least": {"min"},
     "choose_at_most": {"max"},
     "edit_pick_question": {"topic"},
+    "overview_not_yet": {"topics"},
 }
 PROGRESS_PLACEHOLDERS = {"number", "total", "name"}
 

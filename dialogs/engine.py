@@ -384,12 +384,14 @@ class _Turn:
     # --- flows, overview, language ----------------------------------------------------------
 
     def start_flow(self, flow: Flow) -> None:
-        top = self.dialog.frame
-        if top is not None and top.flow == flow.id and not top.single:
+        # An edit left open (the client went to the menu instead) is dropped, not resumed.
+        stack = tuple(f for f in self.dialog.stack if not f.single)
+        if stack and stack[-1].flow == flow.id:
+            self.update(stack=stack)
             self.show(Screen.QUESTION)
             return
         # Starting a flow again replaces an unfinished run of it rather than stacking a second.
-        stack = tuple(f for f in self.dialog.stack if f.flow != flow.id)
+        stack = tuple(f for f in stack if f.flow != flow.id)
         placeholder = Frame(flow=flow.id, node=flow.nodes[0].id)
         self.update(stack=(*stack, placeholder))
         self.go_to(flow, flow.nodes[0], ())

@@ -154,23 +154,39 @@ class Screens:
         return Say(self.ui.choose_language, rows(buttons, 2))
 
     def overview(self, flow: Flow) -> str:
-        """Every answer of a flow, grouped (per life domain), in the client's own words."""
+        """The answers of a flow per topic (life domain), in the client's own words.
+
+        Topics without any answer are named together at the end, so the overview stays short
+        for someone who has only just begun.
+        """
         blocks: list[str] = [self.text(f"flows.{flow.id}.title")]
-        group: str | None = None
-        lines: list[str] = []
-        for node in flow.questions:
-            if node.group != group or node.group is None:
-                if lines:
-                    blocks.append("\n".join(lines))
-                lines = [self.text(node.group_key)] if node.group_key else []
-                group = node.group
-            answer = self.state.answers.get(flow.answer_key(node))
-            label = self.text(node.label_key) if node.label_key else ""
-            prefix = "• " if node.group_key else ""
-            lines.append(f"{prefix}{label}: {self.answer_text(answer, node)}")
-        if lines:
+        untouched: list[str] = []
+        for title, nodes in self.topics(flow):
+            answers = [self.state.answers.get(flow.answer_key(node)) for node in nodes]
+            if not any(answers):
+                untouched.append(title)
+                continue
+            lines = [title] if len(nodes) > 1 else []
+            for node, answer in zip(nodes, answers, strict=True):
+                label = self.text(node.label_key) if node.label_key else node.id
+                prefix = "• " if len(nodes) > 1 else ""
+                lines.append(f"{prefix}{label}: {self.answer_text(answer, node)}")
             blocks.append("\n".join(lines))
+        if untouched:
+            blocks.append(self.ui.overview_not_yet.format(topics=", ".join(untouched)))
         return "\n\n".join(blocks)
+
+    def topics(self, flow: Flow) -> list[tuple[str, list[Node]]]:
+        """The questions of a flow by topic: a group (domain) of questions, or one question."""
+        topics: list[tuple[str, list[Node]]] = []
+        for node in flow.questions:
+            if node.group and topics and topics[-1][1][0].group == node.group:
+                topics[-1][1].append(node)
+            elif node.group and node.group_key:
+                topics.append((self.text(node.group_key), [node]))
+            else:
+                topics.append((self.text(node.label_key) if node.label_key else node.id, [node]))
+        return topics
 
     def edit_topics(self, flow: Flow, seq: int) -> Say:
         topics: dict[str, str] = {}

@@ -365,6 +365,12 @@ def test_overview_per_domain_and_change_an_answer(client: EngineChat) -> None:
         "🏠 Wonen\n• Wat ik wil: Een eigen huis\n• Hoe het nu gaat: (weet ik nog niet)" in overview
     )
     assert "• Wat eerder hielp: (nog niet ingevuld)" in overview
+    assert overview.endswith(
+        "Nog niet ingevuld: 💶 Geld, 🛠 Werk, school en dagbesteding, "
+        "👥 Familie, vrienden en relaties, 💚 Gezondheid, 🎨 Vrije tijd, "
+        "🌱 Zingeving, geloof en cultuur, 🔄 Herstel en verslaving, Waar ik goed in ben, "
+        "Wat anderen in mij waarderen, Wat nu het belangrijkst is"
+    )
     client.press("Wonen")
     assert client.labels == ["Wat ik wil", "Hoe het nu gaat", "Wat eerder hielp", "⬅️ Terug"]
     client.press("Wat ik wil")
@@ -386,6 +392,17 @@ def test_back_while_changing_an_answer_cancels_the_change(client: EngineChat) ->
     client.press("Terug")
     assert client.state.dialog.screen is Screen.EDIT_TOPICS
     assert len(client.saved) == 1
+
+
+def test_an_edit_left_for_the_menu_keeps_the_place_in_the_inventory(client: EngineChat) -> None:
+    walk_to(client, "money.wish")
+    client.command(CommandName.STRENGTHS)
+    client.press("Wonen")
+    client.press("Wat ik wil")
+    client.command(CommandName.MENU)
+    client.press("Verder met mijn krachten")
+    assert client.node == "money.wish"
+    assert len(client.state.dialog.stack) == 1
 
 
 def test_a_finished_inventory_can_be_walked_again_with_earlier_answers_shown(

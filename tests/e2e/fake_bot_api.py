@@ -490,6 +490,9 @@ class FakeBotAPI:
         self.bot_username = bot_username
         self.calls: list[ApiCall] = []
         self.rejected: list[tuple[str, dict[str, Any], str]] = []
+        # Faults a test asked for with fail_next: (method, description). Not rejections: the
+        # call was valid, the test wanted Telegram to fail it.
+        self.injected: list[tuple[str, str]] = []
         self.internal_errors: list[BaseException] = []
         self.uploaded_files: dict[str, bytes] = {}
 
@@ -769,7 +772,9 @@ class FakeBotAPI:
             queued = self._failures.get(method.name)
             if queued:
                 failure = queued.popleft()
-                raise _ApiError(failure.error_code, failure.description, failure.retry_after)
+                self.injected.append((method.name, failure.description))
+                fault = _ApiError(failure.error_code, failure.description, failure.retry_after)
+                return web.json_response(fault.payload(), status=fault.error_code)
             _log.debug("%s %s", method.name, params)
             call = ApiCall(method.name, copy.deepcopy(params), ignored)
             result: Any

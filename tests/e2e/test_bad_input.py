@@ -74,6 +74,18 @@ async def test_old_buttons_and_double_taps_answer_once(
     assert len(presses) == 3
 
 
+async def test_a_press_too_old_to_acknowledge_still_gets_its_reply(
+    bot: RunningBot, started: TelegramUser
+) -> None:
+    bot.fake.fail_next(
+        "answerCallbackQuery",
+        error_code=400,
+        description="Bad Request: query is too old and response timeout expired",
+    )
+    replies = await started.press("Weet ik niet")
+    assert "Was er een tijd" in replies[-1]
+
+
 async def test_a_command_mid_flow_keeps_the_place(started: TelegramUser) -> None:
     await started.send("/help")
     assert "Hoe woon je nu?" in started.last_text
@@ -100,3 +112,21 @@ async def test_in_a_group_the_bot_points_to_a_private_chat(bot: RunningBot) -> N
 async def test_another_bot_is_ignored(bot: RunningBot) -> None:
     await bot.deliver(bot.fake.message_update(user_id=4004, text="/start", is_bot=True))
     assert bot.fake.sent_messages(4004) == []
+
+
+async def test_an_answer_is_committed_before_the_reply_so_a_failed_send_loses_nothing(
+    bot: RunningBot, started: TelegramUser
+) -> None:
+    bot.fake.fail_next("sendMessage", error_code=500, description="Internal Server Error")
+    replies = await started.send("Goed, met mijn hond")
+    # The question could not be sent; the bot says so calmly (that send went through).
+    assert replies == [
+        "Sorry, er ging iets mis aan mijn kant. Wat je al verteld hebt, is bewaard. "
+        "Probeer het zo nog eens."
+    ]
+    replies = await started.send("/start")
+    assert "Domein 1 van 8" in replies[-1]
+    await started.press("Verder waar ik was")
+    assert "Was er een tijd" in started.last_text  # the answer was stored, the flow moved on
+    await started.press("Terug")
+    assert "Je antwoord tot nu toe: Goed, met mijn hond" in started.last_text
