@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.logs import configure_logging
 from bot.runtime import build_runtime, utc_now
 from bot.settings import Settings, SettingsError, load_settings
-from dialogs import ContentError
+from dialogs import ContentError, load_content
 
 log = logging.getLogger("bot")
 
@@ -56,13 +56,25 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
+def flows(settings: Settings, language: str) -> int:
+    """Print every flow as a Mermaid diagram."""
+    from dialogs.content import DEFAULT_CONTENT_DIR
+    from dialogs.diagram import mermaid
+
+    content = load_content(settings.content_dir or DEFAULT_CONTENT_DIR)
+    if language not in content.languages:
+        raise SettingsError(f"no texts for language {language!r} ({', '.join(content.languages)})")
+    print(mermaid(content, language), end="")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="python -m bot",
         description="The Krachtwerk bot. Without a subcommand: `run` when TELEGRAM_BOT_TOKEN "
         "is set, otherwise `chat`. Settings come from the environment and .env.",
     )
-    commands = main.add_subparsers(dest="command", metavar="{run,chat,migrate}")
+    commands = main.add_subparsers(dest="command", metavar="{run,chat,migrate,flows}")
     commands.add_parser(
         "run",
         help="run the bot on Telegram (long polling)",
@@ -84,6 +96,15 @@ def parser() -> argparse.ArgumentParser:
         help="bring the database schema up to date",
         description="Apply all alembic migrations to DATABASE_URL (run and chat do this too).",
     )
+    flows_command = commands.add_parser(
+        "flows",
+        help="draw the conversation flows",
+        description="Print every flow (of CONTENT_DIR, or the shipped content) as a Mermaid "
+        "flowchart, for review by people who do not read Python. Paste it into any Mermaid "
+        "viewer, or a Markdown file on GitHub or GitLab.",
+    )
+    flows_command.add_argument("--format", choices=["mermaid"], default="mermaid")
+    flows_command.add_argument("--language", default="nl", help="(default: %(default)s)")
     return main
 
 
@@ -97,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return migrate(settings)
         if args.command == "chat":
             return chat(settings, args.user)
+        if args.command == "flows":
+            return flows(settings, args.language)
         if settings.telegram_bot_token is not None:
             return run(settings)
         print(

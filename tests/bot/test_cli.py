@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from bot.__main__ import main
+from dialogs import load_content
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["chat"], ["migrate"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["chat"], ["migrate"], ["flows"]])
 def test_help_on_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main([*command, "--help"])
@@ -98,3 +99,14 @@ def test_piped_conversation_in_a_real_process_resumes_in_the_next(tmp_path: Path
         in second
     )
     assert "Was er een tijd dat het wonen goed ging?" in second
+
+
+def test_flows_are_drawn_as_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["flows", "--format", "mermaid", "--language", "en"]) == 0
+    diagram = capsys.readouterr().out
+    assert diagram.startswith("flowchart TD\n")
+    assert 'subgraph inventory__money["💶 Money"]' in diagram
+    assert 'inventory_money_wish["<b>What I want</b><br/>What do you want to reach' in diagram
+    assert "inventory_money_past --> inventory_work_wish" in diagram
+    assert "1-3 of: 🏠 Housing, 💶 Money" in diagram
+    assert diagram.count(" --> ") == len(load_content().flows["inventory"].nodes) - 1
