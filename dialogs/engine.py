@@ -123,15 +123,13 @@ class _Turn:
 
     def show_current(self) -> None:
         """Show again what the client was looking at (after help, an unreadable message, ...)."""
-        screen = self.dialog.screen
-        if screen is Screen.RESUME or self.dialog.paused:
+        dialog = self.dialog
+        if dialog.paused or dialog.screen is Screen.RESUME:
             self.show(Screen.RESUME)
-        elif screen in (Screen.NONE, Screen.WELCOME) or (
-            screen is Screen.QUESTION and not self.dialog.frame
-        ):
-            self.show(Screen.QUESTION if self.dialog.frame else Screen.MENU)
-        else:
-            self.show(screen, self.dialog.screen_arg)
+        elif self.screens.current(dialog.prompt_seq) is not None:
+            self.show(dialog.screen, dialog.screen_arg)
+        else:  # nothing drawable (a screen of content that has since changed): the way on
+            self.show(Screen.QUESTION if dialog.frame else Screen.MENU)
 
     def frame_flow_node(self) -> tuple[Frame, Flow, Node] | None:
         frame = self.dialog.frame

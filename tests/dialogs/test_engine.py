@@ -428,6 +428,16 @@ def test_the_same_input_gives_the_same_output(
     assert first == second
 
 
+def test_a_screen_of_removed_content_falls_back_to_the_menu(
+    engine: Engine, client: EngineChat, now: datetime
+) -> None:
+    stale = client.state.with_dialog(stack=(), screen=Screen.EDIT_TOPICS, screen_arg="gone")
+    state, outputs = engine.step(stale, Unreadable(), now)
+    assert state.dialog.screen is Screen.MENU
+    assert isinstance(outputs[-1], Say)
+    assert outputs[-1].text.startswith("Menu")
+
+
 def test_a_frame_pointing_at_removed_content_is_dropped(
     engine: Engine, client: EngineChat, now: datetime
 ) -> None:
