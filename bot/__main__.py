@@ -39,12 +39,13 @@ def run(settings: Settings) -> int:
 
 def chat(settings: Settings, user: str) -> int:
     """Talk to the bot in the terminal, on the same database."""
-    from bot.terminal import TerminalChat
+    from bot.terminal import TerminalChat, typed_lines
 
     configure_logging("WARNING")
     runtime = build_runtime(settings)
-    echo = not sys.stdin.isatty()
-    TerminalChat(runtime.conversations, user, utc_now, sys.stdout, echo=echo).run(sys.stdin)
+    interactive = sys.stdin.isatty()
+    chat = TerminalChat(runtime.conversations, user, utc_now, sys.stdout, echo=not interactive)
+    chat.run(typed_lines() if interactive else sys.stdin)
     return 0
 
 

@@ -5,7 +5,7 @@ Reads standard input line by line, so a conversation can be piped in; ends at en
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TextIO
 
@@ -41,12 +41,15 @@ class TerminalChat:
 
     def run(self, lines: Iterable[str]) -> None:
         self.output.write(HEADER)
-        self.step(Command(CommandName.START))
-        for line in lines:
-            text = line.rstrip("\n")
-            if self.echo:
-                self.output.write(f"> {text}\n")
-            self.step(self.event_for(text))
+        try:
+            self.step(Command(CommandName.START))
+            for line in lines:
+                text = line.rstrip("\n")
+                if self.echo:
+                    self.output.write(f"> {text}\n")
+                self.step(self.event_for(text))
+        except KeyboardInterrupt:
+            pass  # Ctrl-C ends the chat like Ctrl-D: every answer was committed already
         self.output.write("\n(end of input: your answers are saved; run again to continue)\n")
 
     def event_for(self, text: str) -> Event:
@@ -76,3 +79,14 @@ class TerminalChat:
                 number += 1
                 cells.append(f"[{number}] {button.label}")
             self.output.write("  " + "   ".join(cells) + "\n")
+
+
+def typed_lines() -> Iterator[str]:
+    """Lines typed at a terminal, with a prompt and line editing; ends at Ctrl-D."""
+    import readline  # noqa: F401  # imported for its effect: arrow keys and history in input()
+
+    while True:
+        try:
+            yield input("> ")
+        except EOFError:
+            return
