@@ -189,15 +189,12 @@ class Screens:
         return topics
 
     def edit_topics(self, flow: Flow, seq: int) -> Say:
-        topics: dict[str, str] = {}
-        for node in flow.questions:
-            if node.group and node.group_key:
-                topics.setdefault(node.group, self.text(node.group_key))
-            elif node.label_key:
-                topics[node.id] = self.text(node.label_key)
         buttons = [
-            Button(label, callbacks.prompted(seq, "topic", f"{flow.id}/{topic}"))
-            for topic, label in topics.items()
+            Button(
+                title,
+                callbacks.prompted(seq, "topic", f"{flow.id}/{nodes[0].group or nodes[0].id}"),
+            )
+            for title, nodes in self.topics(flow)
         ]
         keyboard = (*rows(buttons, 2), (Button(self.ui.to_menu, callbacks.prompted(seq, "menu")),))
         return Say(self.ui.edit_pick_topic, keyboard)
