@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logs import configure_logging
-from bot.runtime import build_runtime, utc_now
+from bot.runtime import build_runtime, configured_content, utc_now
 from bot.settings import Settings, SettingsError, load_settings
-from dialogs import ContentError, load_content
+from dialogs import ContentError
 
 log = logging.getLogger("bot")
 
@@ -59,12 +59,15 @@ def migrate(settings: Settings) -> int:
 
 def flows(settings: Settings, language: str) -> int:
     """Print every flow as a Mermaid diagram."""
-    from dialogs.content import DEFAULT_CONTENT_DIR
     from dialogs.diagram import mermaid
 
-    content = load_content(settings.content_dir or DEFAULT_CONTENT_DIR)
+    content = configured_content(settings)
     if language not in content.languages:
-        raise SettingsError(f"no texts for language {language!r} ({', '.join(content.languages)})")
+        print(
+            f"--language: no texts for {language!r} ({', '.join(content.languages)})",
+            file=sys.stderr,
+        )
+        return 2
     print(mermaid(content, language), end="")
     return 0
 

@@ -27,14 +27,20 @@ class Runtime:
     conversations: Conversations
 
 
-def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Load and check the content, migrate the database, and connect the engine to it."""
+def configured_content(settings: Settings) -> Content:
+    """The content of CONTENT_DIR (or the shipped content), checked against the settings."""
     content = load_content(settings.content_dir or DEFAULT_CONTENT_DIR)
     if settings.default_language not in content.languages:
         raise SettingsError(
             f"Configuration error: DEFAULT_LANGUAGE: no texts for {settings.default_language!r}"
             f" (available: {', '.join(content.languages)})"
         )
+    return content
+
+
+def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    """Load and check the content, migrate the database, and connect the engine to it."""
+    content = configured_content(settings)
     database = make_engine(settings.database_url)
     if migrate:
         upgrade(database)

@@ -110,3 +110,8 @@ def test_flows_are_drawn_as_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert "inventory_money_past --> inventory_work_wish" in diagram
     assert "1-3 of: 🏠 Housing, 💶 Money" in diagram
     assert diagram.count(" --> ") == len(load_content().flows["inventory"].nodes) - 1
+
+
+def test_flows_in_a_language_without_texts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["flows", "--language", "fr"]) == 2
+    assert capsys.readouterr().err.strip() == "--language: no texts for 'fr' (en, nl)"
