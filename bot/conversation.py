@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.plan_store import PlanStore
 from dialogs import Answer, AnswerStatus, Dialog, Engine, Event, Output, SaveAnswer, State
 from dialogs import new_state as stranger_state
+from dialogs.events import ReminderDue
+from dialogs.outputs import ReminderShown
+from dialogs.state import Profile
+from reminders import Changes
 from storage import (
     AnswerRepository,
+    ClientRecord,
     ClientRepository,
     ConversationRepository,
     Identity,
+    PlanRepository,
+    ReminderRepository,
     StoredAnswer,
 )
 
@@ -31,6 +39,11 @@ class Turn:
     outputs: list[Output]
     language: str
     client_id: int | None
+    reminders: Changes = field(default_factory=Changes)
+
+    @property
+    def reminder_shown(self) -> bool:
+        return any(isinstance(output, ReminderShown) for output in self.outputs)
 
 
 class Conversations:
@@ -41,11 +54,13 @@ class Conversations:
         *,
         default_language: str,
         default_timezone: str,
+        default_quiet: tuple[str, str] = ("22:00", "08:00"),
     ) -> None:
         self.engine = engine
         self.sessions = sessions
         self.default_language = default_language
         self.default_timezone = default_timezone
+        self.default_quiet = default_quiet
 
     def language_for(self, hint: str | None) -> str:
         """The language to greet a stranger in: theirs if we speak it, else the default."""
@@ -55,17 +70,17 @@ class Conversations:
     def handle(
         self, identity: Identity, event: Event, now: datetime, *, language_hint: str | None = None
     ) -> Turn:
-        """Step the engine for one event and commit everything it produced before returning."""
+        """Step the engine for one event and commit everything it produced before returning.
+
+        The reminder rows it changed are in the turn, for the clock to follow after the commit.
+        """
         with self.sessions.begin() as session:
             clients = ClientRepository(session)
-            answers = AnswerRepository(session)
-            conversations = ConversationRepository(session)
             record = clients.find(identity)
             if record is None:
                 state = stranger_state(self.language_for(language_hint))
             else:
-                dialog = self._dialog(record.id, conversations.load(record.id), record.language)
-                state = State(dialog, _answers(answers.current(record.id)))
+                state = self._state(session, record)
 
             new, outputs = self.engine.step(state, event, now)
             if record is None and not new.dialog.consented:
@@ -76,6 +91,7 @@ class Conversations:
                     identity, language=new.dialog.language, timezone=self.default_timezone, now=now
                 )
                 log.info("client %s consented", record.id)
+            answers = AnswerRepository(session)
             for output in outputs:
                 if isinstance(output, SaveAnswer):
                     answers.save(
@@ -86,9 +102,43 @@ class Conversations:
                         choices=output.choices,
                         now=now,
                     )
-            conversations.save(record.id, new.dialog.model_dump(mode="json"), now)
+            changes = PlanStore(session, record.id, now).perform(outputs)
+            if record.unreachable_at is not None and not isinstance(event, ReminderDue):
+                # They wrote to us, so they can be reached again: their reminders resume.
+                clients.mark_reachable(record.id)
+                changes.scheduled += ReminderRepository(session).resume_client(record.id)
+                log.info("client %s reachable again", record.id)
+            ConversationRepository(session).save(record.id, new.dialog.model_dump(mode="json"), now)
             clients.touch(record.id, language=new.dialog.language, now=now)
-            return Turn(outputs, new.dialog.language, record.id)
+            return Turn(outputs, new.dialog.language, record.id, changes)
+
+    def _state(self, session: Session, record: ClientRecord) -> State:
+        """Everything the engine needs to know about a client, read in this transaction."""
+        raw = ConversationRepository(session).load(record.id)
+        dialog = self._dialog(record.id, raw, record.language)
+        plans = PlanRepository(session)
+        quiet_start, quiet_end = self.default_quiet
+        profile = Profile(
+            timezone=record.timezone,
+            quiet_start=record.quiet_start or quiet_start,
+            quiet_end=record.quiet_end or quiet_end,
+        )
+        missed = ReminderRepository(session).missed_untold(record.id)
+        return State(
+            dialog,
+            _answers(AnswerRepository(session).current(record.id)),
+            goals=tuple(map(PlanStore.goal, plans.goals(record.id))),
+            steps=tuple(map(PlanStore.step, plans.steps(record.id))),
+            reflections=len(plans.reflections(record.id)),
+            profile=profile,
+            missed=tuple(dict.fromkeys(reminder.step for reminder in missed)),
+        )
+
+    def client_identity(self, client_id: int) -> Identity | None:
+        """Who a client is on their channel, to reach them for a reminder."""
+        with self.sessions.begin() as session:
+            record = ClientRepository(session).get(client_id)
+        return None if record is None else Identity(record.channel, record.external_id)
 
     def _dialog(self, client_id: int, raw: Mapping[str, object] | None, language: str) -> Dialog:
         if raw is not None:

@@ -50,5 +50,6 @@ def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         make_session_factory(database),
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,
+        default_quiet=settings.default_quiet,
     )
     return Runtime(settings, content, database, conversations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +31,15 @@ def _check_database_url(url: str) -> str:
     return url
 
 
+def _check_quiet_hours(value: str) -> str:
+    start, _, end = value.partition("-")
+    try:
+        time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        raise ValueError("use HH:MM-HH:MM, e.g. 22:00-08:00 (the same twice: none)") from None
+    return f"{start.strip()}-{end.strip()}"
+
+
 class Settings(BaseSettings):
     """Every setting of the bot; `.env.example` documents each one."""
 
@@ -46,6 +56,8 @@ class Settings(BaseSettings):
     default_timezone: Annotated[str, AfterValidator(_check_timezone)] = "Europe/Amsterdam"
     content_dir: Path | None = None
     resume_after_hours: float = Field(default=12.0, gt=0)
+    reminder_grace_hours: float = Field(default=12.0, ge=0)
+    quiet_hours: Annotated[str, AfterValidator(_check_quiet_hours)] = "22:00-08:00"
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token", mode="before")
@@ -61,6 +73,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @property
+    def default_quiet(self) -> tuple[str, str]:
+        start, _, end = self.quiet_hours.partition("-")
+        return start, end
 
     @property
     def bot_api_url(self) -> str:

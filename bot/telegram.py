@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
 from telegram import (
@@ -20,7 +20,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -33,6 +33,7 @@ from telegram.ext import (
 
 from bot.commands import command_aliases, read_command
 from bot.conversation import Conversations, Turn
+from bot.jobs import JobQueueClock
 from bot.render import split_text
 from bot.settings import Settings
 from dialogs import (
@@ -47,12 +48,19 @@ from dialogs import (
     Text,
     Unreadable,
 )
+from dialogs.events import ReminderDue
 from dialogs.outputs import Keyboard
-from storage import Identity
+from reminders import Clock as ReminderClock
+from reminders import Outcome, ReminderService
+from storage import Identity, ReminderRecord
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+# Network failures (not Telegram's refusals) are retried this often, waiting longer each time;
+# 429 answers are retried by PTB's AIORateLimiter with the delay Telegram asks for.
+NETWORK_RETRIES = 3
+NETWORK_BACKOFF = 0.5  # seconds, doubled after each failure
 
 
 def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -71,6 +79,8 @@ class TelegramChannel:
         self.content = content
         self.clock = clock
         self.aliases = command_aliases(content)
+        self.reminders: ReminderService | None = None  # set once the application exists
+        self.bot: Bot | None = None
 
     def install(self, application: App) -> None:
         private = filters.ChatType.PRIVATE
@@ -157,7 +167,31 @@ class TelegramChannel:
             self.clock(),
             language_hint=user.language_code,
         )
+        self.follow(turn)
         await self.perform(turn, bot, chat.id, query)
+
+    def follow(self, turn: Turn) -> None:
+        if self.reminders is not None and turn.reminders:
+            self.reminders.follow(turn.reminders)
+
+    async def deliver_reminder(self, reminder: ReminderRecord) -> Outcome:
+        """Run a due reminder through the conversation, then send what it shows."""
+        identity = await asyncio.to_thread(self.conversations.client_identity, reminder.client_id)
+        if identity is None or self.bot is None:
+            return Outcome.SETTLED
+        event = ReminderDue(reminder.id, reminder.step, follow_up=reminder.kind == "follow_up")
+        turn = await asyncio.to_thread(self.conversations.handle, identity, event, self.clock())
+        self.follow(turn)
+        if not turn.reminder_shown:
+            return Outcome.SETTLED
+        try:
+            await self.perform(turn, self.bot, int(identity.external_id), None)
+        except Forbidden:
+            return Outcome.BLOCKED
+        except NetworkError as error:
+            log.warning("reminder %s not sent: %s", reminder.id, type(error).__name__)
+            return Outcome.FAILED
+        return Outcome.SENT
 
     async def perform(
         self, turn: Turn, bot: Bot, chat_id: int, query: CallbackQuery | None
@@ -183,7 +217,24 @@ async def send(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> None:
     chunks = split_text(text)
     for index, chunk in enumerate(chunks):
         markup = keyboard_markup(buttons) if index == len(chunks) - 1 else None
-        await bot.send_message(chat_id, chunk, reply_markup=markup)
+        await send_message(bot, chat_id, chunk, markup)
+
+
+async def send_message(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """One sendMessage, tried again after a network failure or a timeout."""
+    for attempt in range(NETWORK_RETRIES + 1):
+        try:
+            await bot.send_message(chat_id, text, reply_markup=markup)
+            return
+        except BadRequest:
+            raise  # Telegram read the request and refused it: trying again cannot help
+        except NetworkError as error:
+            if attempt == NETWORK_RETRIES:
+                raise
+            log.info("sendMessage to chat %s failed (%s), retrying", chat_id, type(error).__name__)
+            await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
 
 
 async def replace(bot: Bot, chat_id: int, output: Replace, query: CallbackQuery | None) -> None:
@@ -220,15 +271,22 @@ async def publish_commands(application: App, content: Content, default_language:
 
 
 def build_application(
-    settings: Settings, conversations: Conversations, content: Content, clock: Clock
+    settings: Settings,
+    conversations: Conversations,
+    content: Content,
+    clock: Clock,
+    *,
+    reminder_clock: Callable[[App], ReminderClock] | None = None,
 ) -> App:
-    """The PTB Application, talking to TELEGRAM_API_BASE_URL through the rate limiter."""
+    """The PTB Application, talking to TELEGRAM_API_BASE_URL through the rate limiter, with
+    the reminder service on PTB's JobQueue (or on `reminder_clock`, for tests)."""
     token = settings.telegram_bot_token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
 
     async def post_init(application: App) -> None:
         await publish_commands(application, content, conversations.default_language)
+        await asyncio.to_thread(service.start)
 
     application = (
         ApplicationBuilder()
@@ -239,5 +297,20 @@ def build_application(
         .post_init(post_init)
         .build()
     )
-    TelegramChannel(conversations, content, clock).install(application)
+    channel = TelegramChannel(conversations, content, clock)
+    channel.install(application)
+    channel.bot = application.bot
+    if reminder_clock is not None:
+        wake_clock = reminder_clock(application)
+    elif application.job_queue is not None:
+        wake_clock = JobQueueClock(application.job_queue, clock)
+    else:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    service = ReminderService(
+        conversations.sessions,
+        wake_clock,
+        channel.deliver_reminder,
+        grace=timedelta(hours=settings.reminder_grace_hours),
+    )
+    channel.reminders = service
     return application

@@ -3,7 +3,9 @@
 Buttons that answer the current screen carry its prompt number (`q<seq>:<action>`), so a press
 on an older message is recognised. Two kinds are valid on any message because pressing them
 twice changes nothing: a language (`lang:<code>`) and consent (`consent:<yes|no>:<code>`),
-which must work before anything about the person is stored.
+which must work before anything about the person is stored. Buttons under a reminder
+(`r:<step>:<action>`) stay valid while the step is open: a reminder is often answered hours
+later, after other messages.
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ class Consent:
     language: str
 
 
-Callback = Prompted | ChooseLanguage | Consent
+@dataclass(frozen=True)
+class ReminderAction:
+    """A button under a reminder: valid for as long as its step is open, whatever came since."""
+
+    step: int
+    action: str
+
+
+Callback = Prompted | ChooseLanguage | Consent | ReminderAction
 
 
 def prompted(seq: int, action: str, arg: str = "") -> str:
@@ -49,6 +59,10 @@ def consent(given: bool, language: str) -> str:
     return f"consent:{'yes' if given else 'no'}:{language}"
 
 
+def reminder(step: int, action: str) -> str:
+    return f"r:{step}:{action}"
+
+
 def parse(data: str) -> Callback | None:
     """Read button data; None for anything the engine did not make (old versions, forgeries)."""
     head, _, rest = data.partition(":")
@@ -59,6 +73,9 @@ def parse(data: str) -> Callback | None:
         if answer in ("yes", "no") and language:
             return Consent(answer == "yes", language)
         return None
+    if head == "r":
+        step, _, action = rest.partition(":")
+        return ReminderAction(int(step), action) if step.isdigit() and action else None
     if head.startswith("q") and head[1:].isdigit() and rest:
         action, _, arg = rest.partition(":")
         return Prompted(int(head[1:]), action, arg)

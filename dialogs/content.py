@@ -12,7 +12,7 @@ A missing translation, an unknown key or a broken file stops start-up with a
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from string import Formatter
@@ -25,6 +25,10 @@ from dialogs.events import CommandName
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=24)]
+# A name in this flow ("domains") or in another one ("inventory.domains").
+Reference = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$", max_length=49)]
+# Options that come from the client's own plan rather than from content.
+DYNAMIC_OPTIONS = frozenset({"open_goals"})
 
 
 class ContentError(Exception):
@@ -36,6 +40,31 @@ class NodeKind(StrEnum):
     TEXT = "text"  # a free answer
     CHOICE = "choice"  # one option, or free text
     MULTI_CHOICE = "multi_choice"  # a few options, confirmed with "done"
+    DATE = "date"  # a day, typed as people say it, confirmed back in full
+    MOMENT = "moment"  # a day and a time (for a reminder), confirmed back in full
+    SAVE = "save"  # invisible: the answers so far become a record (a goal, a step, ...)
+    SUBFLOW = "subflow"  # invisible: another flow runs here, then this one goes on
+
+
+class RecordKind(StrEnum):
+    """What a flow's answers become when it reaches a `save` node."""
+
+    GOAL = "goal"
+    STEP = "step"
+    REFLECTION = "reflection"
+    QUIET_HOURS = "quiet_hours"
+
+
+# The node ids a record is made of; the flow must have them (checked at load).
+RECORD_FIELDS: Mapping[RecordKind, tuple[str, ...]] = {
+    RecordKind.GOAL: ("goal", "why"),
+    RecordKind.STEP: ("goal", "what", "who", "due", "remind_at"),
+    RecordKind.REFLECTION: (),
+    RecordKind.QUIET_HOURS: ("quiet",),
+}
+QUESTION_KINDS = frozenset(
+    {NodeKind.TEXT, NodeKind.CHOICE, NodeKind.MULTI_CHOICE, NodeKind.DATE, NodeKind.MOMENT}
+)
 
 
 # --- the YAML schema of a flow -------------------------------------------------------------
@@ -49,19 +78,35 @@ class NodeSpec(_Strict):
     id: Identifier
     kind: NodeKind
     options: tuple[Identifier, ...] = ()
-    options_from: Identifier | None = None  # the name of one of the flow's lists
+    # A list of this flow or another ("inventory.domains"), or the client's open goals.
+    options_from: Reference | None = None
     min_choices: int = Field(default=1, ge=0)
     max_choices: int = Field(default=1, ge=1)
+    required: bool = False  # no skip / don't know: the record cannot do without it
+    when: dict[Identifier, Identifier] = {}  # asked only if these earlier answers were given
+    next: dict[Identifier, Identifier] = {}  # option -> the node to go to after it
+    skip_if_known: bool = False  # not asked when the flow was started with this answer
+    suggest: Reference | None = None  # the client's own answers offered as buttons
+    suggest_group: Identifier | None = None  # node filled with the group of the suggestion
+    record: RecordKind | None = None  # for `save` nodes
+    flow: Identifier | None = None  # for `subflow` nodes
+    pass_values: dict[Identifier, Identifier] = {}  # sub-flow node <- this flow's node
 
     @model_validator(mode="after")
     def _options_fit_kind(self) -> NodeSpec:
         has_options = bool(self.options) or self.options_from is not None
         if self.kind in (NodeKind.CHOICE, NodeKind.MULTI_CHOICE) and not has_options:
             raise ValueError(f"node {self.id!r}: a {self.kind} node needs options or options_from")
-        if self.kind in (NodeKind.INFO, NodeKind.TEXT) and has_options:
+        if self.kind not in (NodeKind.CHOICE, NodeKind.MULTI_CHOICE) and has_options:
             raise ValueError(f"node {self.id!r}: a {self.kind} node has no options")
         if self.min_choices > self.max_choices:
             raise ValueError(f"node {self.id!r}: min_choices is larger than max_choices")
+        if (self.kind is NodeKind.SAVE) != (self.record is not None):
+            raise ValueError(f"node {self.id!r}: `record` goes with (and only with) kind save")
+        if (self.kind is NodeKind.SUBFLOW) != (self.flow is not None):
+            raise ValueError(f"node {self.id!r}: `flow` goes with (and only with) kind subflow")
+        if self.suggest and self.kind is not NodeKind.TEXT:
+            raise ValueError(f"node {self.id!r}: only a text node can suggest answers")
         return self
 
 
@@ -77,6 +122,7 @@ class FlowSpec(_Strict):
     in_menu: bool = True
     starts_after_consent: bool = False
     overview_command: CommandName | None = None
+    command: CommandName | None = None  # a command that starts this flow (/plan)
     lists: dict[Identifier, tuple[Identifier, ...]] = {}
     nodes: tuple[NodeSpec | RepeatSpec, ...] = Field(min_length=1)
 
@@ -130,6 +176,63 @@ class UiTexts(_Strict):
     edit_pick_question: str
     private_only: str
     error: str
+    menu_plan: str
+    required: str
+    choose_button: str
+    no_goals: str
+    date_today: str
+    date_tomorrow: str
+    date_week: str
+    moment_due_morning: str
+    moment_eve_evening: str
+    moment_tomorrow: str
+    moment_none: str
+    confirm_value: str
+    confirm_quiet: str
+    yes: str
+    no: str
+    date_not_understood: str
+    moment_not_understood: str
+    date_in_past: str
+    moment_in_past: str
+    plan_title: str
+    plan_empty: str
+    plan_goal: str
+    goal_status_reached: str
+    goal_status_dropped: str
+    plan_why: str
+    plan_step: str
+    plan_step_with: str
+    plan_step_counsellor: str
+    plan_step_done_on: str
+    plan_step_due: str
+    plan_step_button: str
+    plan_new_goal: str
+    goal_new_step: str
+    goal_reached: str
+    goal_drop: str
+    to_plan: str
+    step_done: str
+    step_change: str
+    step_postpone: str
+    step_drop: str
+    change_pick: str
+    confirm_drop_step: str
+    confirm_drop_goal: str
+    confirm_reach_goal: str
+    confirm_yes: str
+    confirm_no: str
+    step_dropped: str
+    goal_marked_reached: str
+    goal_dropped: str
+    reminder: str
+    reminder_follow_up: str
+    reminder_done: str
+    reminder_later: str
+    reminder_failed: str
+    step_celebrate: str
+    step_closed: str
+    reminders_missed: str
 
 
 class CommandText(_Strict):
@@ -169,10 +272,20 @@ class Node:
     group: str | None = None  # the list item this node belongs to (a domain)
     group_key: str | None = None  # text key of that item's name
     position: tuple[int, int] | None = None  # (number, total) for "domain 3 of 8"
+    dynamic_options: str | None = None  # one of DYNAMIC_OPTIONS
+    required: bool = False
+    when: Mapping[str, str] = field(default_factory=dict)
+    next: Mapping[str, str] = field(default_factory=dict)
+    skip_if_known: bool = False
+    suggest: str | None = None
+    suggest_group: str | None = None
+    record: RecordKind | None = None
+    subflow: str | None = None
+    pass_values: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_question(self) -> bool:
-        return self.kind is not NodeKind.INFO
+        return self.kind in QUESTION_KINDS
 
 
 @dataclass(frozen=True)
@@ -181,7 +294,14 @@ class Flow:
     in_menu: bool
     starts_after_consent: bool
     overview_command: CommandName | None
+    command: CommandName | None
     nodes: tuple[Node, ...]
+
+    @property
+    def collects(self) -> bool:
+        """True for a flow whose answers become records (a goal, a step) at its save nodes,
+        rather than answers stored one by one (the inventory)."""
+        return any(node.kind in (NodeKind.SAVE, NodeKind.SUBFLOW) for node in self.nodes)
 
     def node(self, node_id: str) -> Node:
         for node in self.nodes:
@@ -205,29 +325,45 @@ class Flow:
         return f"{self.id}.{node.id}"
 
 
-def _expand(spec: FlowSpec) -> Flow:
+def _expand(spec: FlowSpec, all_lists: Mapping[str, tuple[str, ...]]) -> Flow:
     nodes: list[Node] = []
     prefix = f"flows.{spec.id}"
 
     def options_of(node: NodeSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        if node.options_from is None:
+        source = node.options_from
+        if source is None:
             return node.options, tuple(f"{prefix}.options.{o}" for o in node.options)
-        if node.options_from not in spec.lists:
-            raise ValueError(f"node {node.id!r}: options_from names no list {node.options_from!r}")
-        items = spec.lists[node.options_from]
-        return items, tuple(f"{prefix}.{node.options_from}.{item}.name" for item in items)
+        if source in DYNAMIC_OPTIONS:
+            return (), ()
+        flow_id, _, name = source.rpartition(".")
+        qualified = f"{flow_id or spec.id}.{name}"
+        if qualified not in all_lists:
+            raise ValueError(f"node {node.id!r}: options_from names no list {source!r}")
+        items = all_lists[qualified]
+        return items, tuple(f"flows.{flow_id or spec.id}.{name}.{item}.name" for item in items)
 
     def build(entry: NodeSpec, node_id: str, prompt_key: str, **grouping: Any) -> Node:
         options, option_keys = options_of(entry)
+        asked = entry.kind in QUESTION_KINDS
         return Node(
             id=node_id,
             kind=entry.kind,
             prompt_key=prompt_key,
-            label_key=None if entry.kind is NodeKind.INFO else f"{prefix}.labels.{entry.id}",
+            label_key=f"{prefix}.labels.{entry.id}" if asked else None,
             options=options,
             option_keys=option_keys,
             min_choices=entry.min_choices,
             max_choices=entry.max_choices,
+            dynamic_options=entry.options_from if entry.options_from in DYNAMIC_OPTIONS else None,
+            required=entry.required,
+            when=entry.when,
+            next=entry.next,
+            skip_if_known=entry.skip_if_known,
+            suggest=entry.suggest,
+            suggest_group=entry.suggest_group,
+            record=entry.record,
+            subflow=entry.flow,
+            pass_values=entry.pass_values,
             **grouping,
         )
 
@@ -255,14 +391,60 @@ def _expand(spec: FlowSpec) -> Flow:
     duplicates = sorted({node_id for node_id in ids if ids.count(node_id) > 1})
     if duplicates:
         raise ValueError(f"node ids used twice: {', '.join(duplicates)}")
-    return Flow(
-        spec.id, spec.in_menu, spec.starts_after_consent, spec.overview_command, tuple(nodes)
+    flow = Flow(
+        spec.id,
+        spec.in_menu,
+        spec.starts_after_consent,
+        spec.overview_command,
+        spec.command,
+        tuple(nodes),
     )
+    _check_references(flow)
+    return flow
+
+
+def _check_references(flow: Flow) -> None:
+    """Conditions, jumps and records must name nodes and options that exist."""
+    ids = {node.id for node in flow.nodes}
+    for node in flow.nodes:
+        # pass_values may also name a value the flow was started with, so it is not checked.
+        for name in (*node.when, *node.next.values()):
+            if name not in ids:
+                raise ValueError(f"node {node.id!r}: names no node {name!r}")
+        if node.suggest_group and node.suggest_group not in ids:
+            raise ValueError(f"node {node.id!r}: names no node {node.suggest_group!r}")
+        for option in node.next:
+            if option not in node.options:
+                raise ValueError(f"node {node.id!r}: `next` names no option {option!r}")
+        if node.record:
+            missing = [name for name in RECORD_FIELDS[node.record] if name not in ids]
+            if missing:
+                raise ValueError(f"a {node.record} record needs nodes {', '.join(missing)}")
+
+
+def _check_between_flows(flows: Mapping[str, Flow]) -> None:
+    for flow in flows.values():
+        for node in flow.nodes:
+            if node.subflow:
+                child = flows.get(node.subflow)
+                if child is None:
+                    raise ValueError(f"node {node.id!r}: no flow {node.subflow!r}")
+                unknown = [name for name in node.pass_values if not child.has_node(name)]
+                if unknown:
+                    raise ValueError(f"node {node.id!r}: flow {child.id!r} has no {unknown}")
+            if node.suggest:
+                other, _, template = node.suggest.partition(".")
+                source = flows.get(other)
+                if source is None or not any(n.id.endswith(f".{template}") for n in source.nodes):
+                    raise ValueError(f"node {node.id!r}: suggest names nothing: {node.suggest!r}")
 
 
 def _required_flow_keys(flow: Flow) -> set[str]:
-    keys = {f"flows.{flow.id}.{name}" for name in ("title", "menu_start", "menu_continue")}
+    names = ("title", "menu_start", "menu_continue") if flow.in_menu else ("title",)
+    keys = {f"flows.{flow.id}.{name}" for name in names}
     for node in flow.nodes:
+        if node.kind in (NodeKind.SAVE, NodeKind.SUBFLOW):
+            continue
         keys.add(node.prompt_key)
         keys.update(node.option_keys)
         if node.label_key:
@@ -283,6 +465,26 @@ UI_PLACEHOLDERS = {
     "choose_at_most": {"max"},
     "edit_pick_question": {"topic"},
     "overview_not_yet": {"topics"},
+    "confirm_value": {"value"},
+    "confirm_quiet": {"value"},
+    "plan_goal": {"number", "text"},
+    "plan_why": {"why"},
+    "plan_step": {"number", "text"},
+    "plan_step_with": {"name"},
+    "plan_step_done_on": {"date"},
+    "plan_step_due": {"date"},
+    "plan_step_button": {"number"},
+    "change_pick": {"step"},
+    "confirm_drop_step": {"number", "text"},
+    "confirm_drop_goal": {"number", "text"},
+    "confirm_reach_goal": {"number", "text"},
+    "step_dropped": {"number"},
+    "goal_marked_reached": {"number"},
+    "goal_dropped": {"number"},
+    "reminder": {"step", "goal"},
+    "reminder_follow_up": {"step", "goal"},
+    "step_celebrate": {"step"},
+    "reminders_missed": {"steps"},
 }
 PROGRESS_PLACEHOLDERS = {"number", "total", "name"}
 
@@ -335,6 +537,15 @@ class Content:
     def overview_flow(self, command: CommandName) -> Flow | None:
         return next((f for f in self.flows.values() if f.overview_command is command), None)
 
+    def record_flow(self, record: RecordKind) -> Flow | None:
+        """The flow that makes this kind of record (the step flow, to change one step)."""
+        return next(
+            (f for f in self.flows.values() if any(n.record is record for n in f.nodes)), None
+        )
+
+    def command_flow(self, command: CommandName) -> Flow | None:
+        return next((f for f in self.flows.values() if f.command is command), None)
+
 
 def _read_yaml(path: Path) -> Any:
     try:
@@ -359,17 +570,27 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
     if not flow_files or not text_files:
         raise ContentError(f"{root}: needs flows/*.yaml and texts/*.yaml")
 
-    flows: dict[str, Flow] = {}
+    specs: dict[Path, FlowSpec] = {}
     for path in flow_files:
         try:
-            flow = _expand(FlowSpec.model_validate(_read_yaml(path)))
+            specs[path] = FlowSpec.model_validate(_read_yaml(path))
         except ValidationError as error:
             raise ContentError(_describe(path, error)) from None
+        if specs[path].id != path.stem:
+            raise ContentError(f"{path}: id {specs[path].id!r} must match the file name")
+    all_lists = {
+        f"{spec.id}.{name}": items for spec in specs.values() for name, items in spec.lists.items()
+    }
+    flows: dict[str, Flow] = {}
+    for path, spec in specs.items():
+        try:
+            flows[spec.id] = _expand(spec, all_lists)
         except ValueError as error:
             raise ContentError(f"{path}: {error}") from None
-        if flow.id != path.stem:
-            raise ContentError(f"{path}: id {flow.id!r} must match the file name")
-        flows[flow.id] = flow
+    try:
+        _check_between_flows(flows)
+    except ValueError as error:
+        raise ContentError(f"{root / 'flows'}: {error}") from None
     if sum(flow.starts_after_consent for flow in flows.values()) != 1:
         raise ContentError(f"{root / 'flows'}: exactly one flow needs starts_after_consent: true")
     required = set().union(*(_required_flow_keys(flow) for flow in flows.values()))

@@ -15,6 +15,10 @@ def _quoted(text: str) -> str:
 
 
 def _label(content: Content, language: str, node: Node) -> str:
+    if node.kind is NodeKind.SAVE:
+        return f"💾 {node.record}"
+    if node.kind is NodeKind.SUBFLOW:
+        return f"↪ {content.text(language, f'flows.{node.subflow}.title')}"
     if node.kind is NodeKind.INFO or node.label_key is None:
         first_line = content.text(language, node.prompt_key).strip().splitlines()[0]
         return f"💬 {first_line}"
@@ -24,7 +28,25 @@ def _label(content: Content, language: str, node: Node) -> str:
         names = ", ".join(content.text(language, key) for key in node.option_keys)
         kind = "1" if node.kind is NodeKind.CHOICE else f"{node.min_choices}-{node.max_choices}"
         return f"{label}<br/><i>{kind} of: {names}</i>"
+    if node.dynamic_options or node.kind in (NodeKind.DATE, NodeKind.MOMENT):
+        return f"{label}<br/><i>{node.dynamic_options or node.kind.value}</i>"
     return label
+
+
+def _edges(flow: Flow, content: Content, language: str) -> list[str]:
+    """Arrows in order; a condition or a jump is written on its arrow."""
+    lines = []
+    for node, following in zip(flow.nodes, flow.nodes[1:], strict=False):
+        condition = " and ".join(f"{name} = {value}" for name, value in following.when.items())
+        arrow = f"-- {_quoted(condition)} -->" if condition else "-->"
+        lines.append(f"  {_mermaid_id(flow, node)} {arrow} {_mermaid_id(flow, following)}")
+        for option, target in node.next.items():
+            jump = _mermaid_id(flow, flow.node(target))
+            lines.append(f"  {_mermaid_id(flow, node)} -- {option} --> {jump}")
+        if node.subflow:
+            child = content.flows[node.subflow]
+            lines.append(f"  {_mermaid_id(flow, node)} -.-> {_mermaid_id(child, child.nodes[0])}")
+    return lines
 
 
 def mermaid(content: Content, language: str) -> str:
@@ -50,8 +72,7 @@ def mermaid(content: Content, language: str) -> str:
         if group is not None:
             lines.append("    end")
         lines.append("  end")
-        for node, following in zip(flow.nodes, flow.nodes[1:], strict=False):
-            lines.append(f"  {_mermaid_id(flow, node)} --> {_mermaid_id(flow, following)}")
+        lines += _edges(flow, content, language)
     controls = " · ".join((ui.back, ui.skip, ui.dont_know, ui.pause))
     lines.append(f'  controls["{_quoted(controls)}"]')
     return "\n".join(lines) + "\n"

@@ -28,6 +28,10 @@ class CommandName(StrEnum):
     HELP = "help"
     LANGUAGE = "language"
     STRENGTHS = "strengths"
+    PLAN = "plan"
+    MY_PLAN = "my_plan"
+    SETBACK = "setback"
+    QUIET_HOURS = "quiet_hours"
 
 
 @dataclass(frozen=True)
@@ -50,4 +54,13 @@ class Edited:
     """An earlier message was edited; the engine never rewrites answers behind the client's back."""
 
 
-Event = Text | Press | Command | UnknownCommand | Unreadable | Edited
+@dataclass(frozen=True)
+class ReminderDue:
+    """The clock says a reminder for a step is due (the scheduler has claimed it)."""
+
+    reminder_id: int
+    step: int
+    follow_up: bool = False
+
+
+Event = Text | Press | Command | UnknownCommand | Unreadable | Edited | ReminderDue

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from dialogs.state import AnswerStatus
+from dialogs.state import AnswerStatus, Goal, GoalStatus, Step, StepStatus
 
 
 @dataclass(frozen=True)
@@ -49,4 +51,105 @@ class SaveAnswer:
     choices: tuple[str, ...] = ()
 
 
-Output = Say | Replace | Notice | SaveAnswer
+@dataclass(frozen=True)
+class SaveGoal:
+    """Create or change a goal of the action plan (history is kept by the store)."""
+
+    goal: Goal
+
+
+@dataclass(frozen=True)
+class SaveStep:
+    """Create or change a step; its reminder follows with ScheduleReminder / CancelReminders."""
+
+    step: Step
+
+
+@dataclass(frozen=True)
+class SetGoalStatus:
+    number: int
+    status: GoalStatus
+
+
+@dataclass(frozen=True)
+class SetStepStatus:
+    number: int
+    status: StepStatus
+
+
+@dataclass(frozen=True)
+class SaveReflection:
+    """A setback reflection: the client's answers per question, linked to a goal and step."""
+
+    number: int
+    goal: int | None
+    step: int | None
+    answers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetQuietHours:
+    start: str  # "HH:MM"
+    end: str
+
+
+@dataclass(frozen=True)
+class ScheduleReminder:
+    """Remind the client of a step at `due_at` (UTC, already outside quiet hours).
+
+    A `step` reminder replaces the step's earlier scheduled ones; a follow-up comes on top.
+    """
+
+    step: int
+    due_at: datetime
+    follow_up: bool = False
+
+
+@dataclass(frozen=True)
+class CancelReminders:
+    """The step is done, dropped or no longer wants a reminder."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class ReminderShown:
+    """The due reminder became a message: it counts as sent once that message goes out."""
+
+    reminder_id: int
+
+
+@dataclass(frozen=True)
+class ReminderSettled:
+    """The due reminder was not shown (its step is closed, or it moved out of quiet hours)."""
+
+    reminder_id: int
+
+
+@dataclass(frozen=True)
+class ReminderAnswered:
+    """The client reacted to a reminder of this step: no follow-up needed."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class MissedTold:
+    """The client has been told about the reminders that could not be sent in time."""
+
+
+Record = (
+    SaveGoal
+    | SaveStep
+    | SetGoalStatus
+    | SetStepStatus
+    | SaveReflection
+    | SetQuietHours
+    | ScheduleReminder
+    | CancelReminders
+    | ReminderShown
+    | ReminderSettled
+    | ReminderAnswered
+    | MissedTold
+)
+Output = Say | Replace | Notice | SaveAnswer | Record

@@ -9,11 +9,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from dialogs import callbacks
 from dialogs.content import Content, Flow, Node, NodeKind
 from dialogs.outputs import Button, Keyboard, Say
-from dialogs.state import Answer, AnswerStatus, Frame, Screen, State
+from dialogs.records import UNKNOWN_VALUE, deliverable
+from dialogs.state import Answer, AnswerStatus, Frame, GoalStatus, Screen, State
+from dialogs.when import format_date, format_moment, utc_to_local
+
+LABEL_CHARS = 40  # a button with a client's own words shows this much of them
 
 
 def normalise_label(text: str) -> str:
@@ -24,6 +29,12 @@ def normalise_label(text: str) -> str:
     return re.sub(r"\s+", " ", kept).strip()
 
 
+def short(text: str) -> str:
+    """The client's own words, cut to fit on a button."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= LABEL_CHARS else flat[: LABEL_CHARS - 1].rstrip() + "…"
+
+
 def rows(buttons: Iterable[Button], per_row: int) -> Keyboard:
     items = list(buttons)
     return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
@@ -32,14 +43,67 @@ def rows(buttons: Iterable[Button], per_row: int) -> Keyboard:
 class Screens:
     """Renders every screen for one client in their language."""
 
-    def __init__(self, content: Content, state: State) -> None:
+    def __init__(self, content: Content, state: State, now: datetime) -> None:
         self.content = content
         self.state = state
+        self.now = now
         self.language = state.dialog.language
         self.ui = content.ui(self.language)
+        self.today = utc_to_local(now, state.profile.timezone).date()
 
     def text(self, key: str, **values: object) -> str:
         return self.content.text(self.language, key, **values)
+
+    # --- the client's own values ------------------------------------------------------------
+
+    def day(self, day: date) -> str:
+        return format_date(day, self.language, self.today)
+
+    def moment(self, moment: datetime) -> str:
+        local = utc_to_local(moment, self.state.profile.timezone)
+        return format_moment(local, self.language, self.today)
+
+    def options(self, node: Node) -> list[tuple[str, str]]:
+        """The options of a choice as (id, label): from content, or the client's open goals."""
+        if node.dynamic_options == "open_goals":
+            return [
+                (str(goal.number), short(goal.text))
+                for goal in self.state.goals
+                if goal.status is GoalStatus.OPEN
+            ]
+        return [(o, self.text(k)) for o, k in zip(node.options, node.option_keys, strict=True)]
+
+    def suggestions(self, node: Node) -> list[tuple[str, str]]:
+        """The client's own earlier answers offered for a text node, as (group, text).
+
+        Groups the client named as a priority (a multiple choice of the same flow) come first.
+        """
+        if not node.suggest:
+            return []
+        flow_id, _, template = node.suggest.partition(".")
+        flow = self.content.flows[flow_id]
+        prefix = f"{flow_id}."
+        chosen = {
+            c for k, a in self.state.answers.items() if k.startswith(prefix) for c in a.choices
+        }
+        found = []
+        for source in flow.nodes:
+            answer = self.state.answers.get(flow.answer_key(source))
+            if source.id.endswith(f".{template}") and answer and answer.text:
+                found.append((source.group or "", answer.text))
+        found.sort(key=lambda item: item[0] not in chosen)
+        return found[:6]
+
+    def value_text(self, node: Node, value: str) -> str:
+        """A value of a flow that makes records, in words."""
+        if value == UNKNOWN_VALUE:
+            return self.ui.status_unknown
+        if node.kind is NodeKind.DATE:
+            return self.day(date.fromisoformat(value))
+        if node.kind is NodeKind.MOMENT:
+            return self.moment(datetime.fromisoformat(value))
+        labels = dict(self.options(node))
+        return labels.get(value, value)
 
     # --- pieces ---------------------------------------------------------------------------
 
@@ -69,10 +133,12 @@ class Screens:
             )
         return f"{title} · {self.text(node.label_key)}" if node.label_key else title
 
-    def controls(self, seq: int) -> Keyboard:
+    def controls(self, seq: int, *, required: bool = False) -> Keyboard:
         def button(label: str, action: str) -> Button:
             return Button(label, callbacks.prompted(seq, action))
 
+        if required:
+            return ((button(self.ui.back, "back"), button(self.ui.pause, "pause")),)
         return (
             (button(self.ui.back, "back"), button(self.ui.skip, "skip")),
             (button(self.ui.dont_know, "unknown"), button(self.ui.pause, "pause")),
@@ -95,6 +161,8 @@ class Screens:
     def question(self, frame: Frame, seq: int) -> Say:
         flow = self.content.flows[frame.flow]
         node = flow.node(frame.node)
+        if frame.pending is not None:
+            return self.confirm_value(node, frame.pending, seq)
         parts = []
         if node.position and node.group_key:
             number, total = node.position
@@ -102,19 +170,64 @@ class Screens:
             progress = self.text(f"flows.{flow.id}.progress", number=number, total=total, name=name)
             parts.append(progress)
         parts.append(self.text(node.prompt_key))
-        previous = self.state.answers.get(flow.answer_key(node))
-        if previous is not None and previous.status is not AnswerStatus.SKIPPED:
-            parts.append(self.ui.previous_answer.format(answer=self.answer_text(previous, node)))
+        previous = self.previous(flow, node, frame)
+        if previous:
+            parts.append(self.ui.previous_answer.format(answer=previous))
         option_buttons = []
-        for option, key in zip(node.options, node.option_keys, strict=True):
-            label = self.text(key)
+        for option, label in self.options(node):
             if node.kind is NodeKind.MULTI_CHOICE and option in frame.selection:
                 label = f"{self.ui.selected_mark} {label}"
             option_buttons.append(Button(label, callbacks.prompted(seq, "o", option)))
-        keyboard = rows(option_buttons, 2)
+        for index, (_, suggestion) in enumerate(self.suggestions(node)):
+            option_buttons.append(
+                Button(short(suggestion), callbacks.prompted(seq, "sug", str(index)))
+            )
+        quick = self.quick_choices(node)
+        option_buttons += [Button(label, callbacks.prompted(seq, "quick", q)) for q, label in quick]
+        keyboard = rows(option_buttons, 1 if node.suggest or quick else 2)
         if node.kind is NodeKind.MULTI_CHOICE:
             keyboard += ((Button(self.ui.done, callbacks.prompted(seq, "done")),),)
-        return Say("\n\n".join(parts), keyboard + self.controls(seq))
+        return Say("\n\n".join(parts), keyboard + self.controls(seq, required=node.required))
+
+    def previous(self, flow: Flow, node: Node, frame: Frame) -> str | None:
+        if flow.collects:
+            value = frame.values.get(node.id)
+            return None if value is None else self.value_text(node, value)
+        answer = self.state.answers.get(flow.answer_key(node))
+        if answer is None or answer.status is AnswerStatus.SKIPPED:
+            return None
+        return self.answer_text(answer, node)
+
+    def quick_choices(self, node: Node) -> list[tuple[str, str]]:
+        """The common answers to a date or moment question, as (id, label)."""
+        ui = self.ui
+        if node.kind is NodeKind.DATE:
+            return [
+                ("today", ui.date_today),
+                ("tomorrow", ui.date_tomorrow),
+                ("week", ui.date_week),
+            ]
+        if node.kind is NodeKind.MOMENT:
+            return [
+                ("due_morning", ui.moment_due_morning),
+                ("eve_evening", ui.moment_eve_evening),
+                ("tomorrow", ui.moment_tomorrow),
+                ("none", ui.moment_none),
+            ]
+        return []
+
+    def confirm_value(self, node: Node, pending: str, seq: int) -> Say:
+        text = self.ui.confirm_value.format(value=self.value_text(node, pending))
+        if node.kind is NodeKind.MOMENT:
+            chosen = datetime.fromisoformat(pending)
+            sent = deliverable(chosen, self.state.profile)
+            if sent != chosen:
+                text += "\n\n" + self.ui.confirm_quiet.format(value=self.moment(sent))
+        buttons = (
+            Button(self.ui.yes, callbacks.prompted(seq, "yes")),
+            Button(self.ui.no, callbacks.prompted(seq, "no")),
+        )
+        return Say(text, rows(buttons, 1))
 
     def menu(self, seq: int) -> Say:
         frame = self.state.dialog.frame
@@ -133,6 +246,7 @@ class Screens:
             for flow in self.content.flows.values()
             if flow.overview_command
         ]
+        buttons.append(Button(self.ui.menu_plan, callbacks.prompted(seq, "plan")))
         buttons += [
             Button(self.ui.menu_language, callbacks.prompted(seq, "language")),
             Button(self.ui.menu_help, callbacks.prompted(seq, "help")),

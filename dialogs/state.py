@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -36,6 +36,11 @@ class Screen(StrEnum):
     LANGUAGE = "language"
     EDIT_TOPICS = "edit_topics"
     EDIT_QUESTIONS = "edit_questions"
+    PLAN = "plan"  # /mijnplan: goals and steps
+    PLAN_GOAL = "plan_goal"  # one goal and what can be done with it
+    PLAN_STEP = "plan_step"  # one step and what can be done with it
+    PLAN_CHANGE = "plan_change"  # which part of a step to change
+    CONFIRM = "confirm"  # "are you sure?" before something is dropped
 
 
 class Frame(BaseModel):
@@ -48,6 +53,10 @@ class Frame(BaseModel):
     history: tuple[str, ...] = ()
     selection: tuple[str, ...] = ()
     single: bool = False  # re-asking one question (an edit): the frame ends after it
+    # Answers of a flow that makes records (a goal, a step): kept here, in the stored dialog,
+    # until the flow's save node turns them into the record.
+    values: dict[str, str] = {}
+    pending: str | None = None  # a date or moment understood, waiting for "klopt dat?"
 
 
 class Dialog(BaseModel):
@@ -71,12 +80,70 @@ class Dialog(BaseModel):
         return self.stack[-1] if self.stack else None
 
 
+class GoalStatus(StrEnum):
+    OPEN = "open"
+    REACHED = "reached"
+    DROPPED = "dropped"
+
+
+class StepStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A long-term goal of the action plan, in the client's own words."""
+
+    number: int
+    text: str
+    domain: str | None = None
+    why: str | None = None
+    status: GoalStatus = GoalStatus.OPEN
+
+
+@dataclass(frozen=True)
+class Step:
+    """A small step towards a goal; `remind_at` is the moment the client chose (UTC)."""
+
+    number: int
+    goal: int
+    text: str
+    who: str = "me"  # me / network / counsellor
+    who_name: str | None = None
+    due: date | None = None
+    remind_at: datetime | None = None
+    status: StepStatus = StepStatus.OPEN
+    done_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The client's settings that decide what a time means for them."""
+
+    timezone: str = "Europe/Amsterdam"
+    quiet_start: str = "22:00"  # "HH:MM"; start == end means no quiet hours
+    quiet_end: str = "08:00"
+
+
 @dataclass(frozen=True)
 class State:
-    """The engine's whole input about one client: the dialog and the current answers."""
+    """The engine's whole input about one client: the dialog, the current answers, the plan."""
 
     dialog: Dialog
     answers: Mapping[str, Answer] = field(default_factory=dict)
+    goals: tuple[Goal, ...] = ()
+    steps: tuple[Step, ...] = ()
+    reflections: int = 0  # how many there are; the next one gets the next number
+    profile: Profile = field(default_factory=Profile)
+    missed: tuple[int, ...] = ()  # steps whose reminder went unsent and was not yet mentioned
+
+    def goal(self, number: int) -> Goal | None:
+        return next((goal for goal in self.goals if goal.number == number), None)
+
+    def step(self, number: int) -> Step | None:
+        return next((step for step in self.steps if step.number == number), None)
 
     def with_dialog(self, **changes: object) -> State:
         return replace(self, dialog=self.dialog.model_copy(update=changes))

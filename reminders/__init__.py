@@ -1,4 +1,6 @@
-"""Reminders for agreed action steps: APScheduler as the clock, the database as the truth.
+"""Reminders for agreed action steps: APScheduler (PTB's JobQueue) as the clock, the database
+as the truth. The service knows nothing of Telegram: the bot passes in how to deliver."""
 
-Arrives with the action plan; the strengths inventory sends no reminders.
-"""
+from reminders.service import Changes, Clock, Deliver, Outcome, ReminderService, job_name
+
+__all__ = ["Changes", "Clock", "Deliver", "Outcome", "ReminderService", "job_name"]

@@ -2,6 +2,14 @@
 
 from storage.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory
 from storage.migrate import upgrade
+from storage.plans import (
+    GoalRecord,
+    PlanEvent,
+    PlanRepository,
+    ReflectionRecord,
+    StepRecord,
+)
+from storage.reminders import ReminderRecord, ReminderRepository
 from storage.repositories import (
     AnswerRepository,
     ClientRecord,
@@ -17,7 +25,14 @@ __all__ = [
     "ClientRecord",
     "ClientRepository",
     "ConversationRepository",
+    "GoalRecord",
     "Identity",
+    "PlanEvent",
+    "PlanRepository",
+    "ReflectionRecord",
+    "ReminderRecord",
+    "ReminderRepository",
+    "StepRecord",
     "StoredAnswer",
     "make_engine",
     "make_session_factory",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -26,6 +28,11 @@ class ClientRecord:
     id: int
     language: str
     timezone: str
+    channel: str
+    external_id: str
+    quiet_start: str | None = None  # "HH:MM"; None: the organisation's default
+    quiet_end: str | None = None
+    unreachable_at: datetime | None = None  # since when the channel cannot reach them
 
 
 @dataclass(frozen=True)
@@ -67,9 +74,42 @@ class ClientRepository:
         self.session.flush()
         return _record(client)
 
+    def get(self, client_id: int) -> ClientRecord | None:
+        client = self.session.get(Client, client_id, populate_existing=True)
+        return None if client is None else _record(client)
+
     def touch(self, client_id: int, *, language: str, now: datetime) -> None:
         self.session.execute(
             update(Client).where(Client.id == client_id).values(language=language, last_seen_at=now)
+        )
+
+    def set_quiet_hours(self, client_id: int, start: str | None, end: str | None) -> None:
+        """Quiet hours as "HH:MM" in the client's time zone; None: the organisation's default."""
+        for value in (start, end):
+            if value is not None and not _HH_MM.fullmatch(value):
+                raise ValueError(f"not a time of day as HH:MM: {value!r}")
+        self.session.execute(
+            update(Client).where(Client.id == client_id).values(quiet_start=start, quiet_end=end)
+        )
+
+    def set_timezone(self, client_id: int, zone: str) -> None:
+        try:
+            ZoneInfo(zone)
+        except (ValueError, KeyError, OSError) as error:  # not found: a KeyError; "Europe": OSError
+            raise ValueError(f"unknown time zone: {zone!r}") from error
+        self.session.execute(update(Client).where(Client.id == client_id).values(timezone=zone))
+
+    def mark_unreachable(self, client_id: int, now: datetime) -> None:
+        """The channel cannot reach the client; the first moment is kept until reachable again."""
+        self.session.execute(
+            update(Client)
+            .where(Client.id == client_id, Client.unreachable_at.is_(None))
+            .values(unreachable_at=now)
+        )
+
+    def mark_reachable(self, client_id: int) -> None:
+        self.session.execute(
+            update(Client).where(Client.id == client_id).values(unreachable_at=None)
         )
 
 
@@ -147,8 +187,20 @@ class AnswerRepository:
         self.session.flush()
 
 
+_HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
 def _record(client: Client) -> ClientRecord:
-    return ClientRecord(client.id, client.language, client.timezone)
+    return ClientRecord(
+        client.id,
+        client.language,
+        client.timezone,
+        client.channel,
+        client.external_id,
+        client.quiet_start,
+        client.quiet_end,
+        client.unreachable_at,
+    )
 
 
 def _answer(row: AnswerVersion) -> StoredAnswer:

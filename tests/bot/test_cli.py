@@ -109,7 +109,12 @@ def test_flows_are_drawn_as_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert 'inventory_money_wish["<b>What I want</b><br/>What do you want to reach' in diagram
     assert "inventory_money_past --> inventory_work_wish" in diagram
     assert "1-3 of: 🏠 Housing, 💶 Money" in diagram
-    assert diagram.count(" --> ") == len(load_content().flows["inventory"].nodes) - 1
+    inventory_edges = [line for line in diagram.splitlines() if line.startswith("  inventory_")]
+    assert len(inventory_edges) == len(load_content().flows["inventory"].nodes) - 1
+    # Conditions, jumps back and sub-flows are drawn on their arrows.
+    assert "step_who -- who = network --> step_who_name" in diagram
+    assert "plan_more -- yes --> plan_step" in diagram
+    assert "plan_step -.-> step_goal" in diagram
 
 
 def test_flows_in_a_language_without_texts(capsys: pytest.CaptureFixture[str]) -> None:

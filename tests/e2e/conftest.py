@@ -9,6 +9,12 @@ from tests.e2e.fake_bot_api import FakeBotAPI
 from tests.e2e.harness import RunningBot, TelegramUser
 
 
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries after a network failure go at once: no test waits for real time."""
+    monkeypatch.setattr("bot.telegram.NETWORK_BACKOFF", 0.0)
+
+
 @pytest.fixture
 async def fake_api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as fake:

@@ -23,6 +23,7 @@ from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.telegram import App, build_application
 from tests.e2e.fake_bot_api import FakeBotAPI
+from tests.reminders.clock import ManualClock
 
 UPDATE_TIMEOUT = 15.0  # a safety net for a hung bot, never a wait for the expected case
 
@@ -42,6 +43,8 @@ class RunningBot:
         self.application: App | None = None
         self.runtime: Runtime | None = None
         self.starts = 0
+        # Reminder wake-ups live as long as the process, like the JobQueue's: new on each start.
+        self.wakeups = ManualClock(clock)
 
     def event_for(self, update_id: int) -> asyncio.Event:
         return self.done.setdefault(update_id, asyncio.Event())
@@ -51,8 +54,13 @@ class RunningBot:
 
     async def start(self) -> None:
         self.runtime = build_runtime(self.settings)
+        self.wakeups = ManualClock(self.clock)
         application = build_application(
-            self.settings, self.runtime.conversations, self.runtime.content, self.clock
+            self.settings,
+            self.runtime.conversations,
+            self.runtime.content,
+            self.clock,
+            reminder_clock=lambda _: self.wakeups,
         )
         application.add_handler(TypeHandler(Update, self._mark_done), group=99)
         await application.initialize()
@@ -85,6 +93,10 @@ class RunningBot:
         update_id = self.fake.push_update(update)
         await asyncio.wait_for(self.event_for(update_id).wait(), UPDATE_TIMEOUT)
         return update_id
+
+    async def run_reminders(self) -> int:
+        """Let the reminder wake-ups that are due by the test's clock run; how many ran."""
+        return await self.wakeups.run_due()
 
     def user(self, user_id: int, **profile: Any) -> TelegramUser:
         return TelegramUser(self, user_id, **profile)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.telegram import NETWORK_RETRIES
 from tests.e2e.harness import RunningBot, TelegramUser
 
 STICKER = {
@@ -114,10 +115,20 @@ async def test_another_bot_is_ignored(bot: RunningBot) -> None:
     assert bot.fake.sent_messages(4004) == []
 
 
+async def test_a_failed_send_is_retried(bot: RunningBot, started: TelegramUser) -> None:
+    bot.fake.fail_next("sendMessage", error_code=502, description="Bad Gateway", times=2)
+    replies = await started.send("Goed, met mijn hond")
+    assert "Was er een tijd" in replies[-1]
+
+
 async def test_an_answer_is_committed_before_the_reply_so_a_failed_send_loses_nothing(
     bot: RunningBot, started: TelegramUser
 ) -> None:
-    bot.fake.fail_next("sendMessage", error_code=500, description="Internal Server Error")
+    # Every try fails (the first and each retry); the calm reply after that goes through.
+    attempts = NETWORK_RETRIES + 1
+    bot.fake.fail_next(
+        "sendMessage", error_code=500, description="Internal Server Error", times=attempts
+    )
     replies = await started.send("Goed, met mijn hond")
     # The question could not be sent; the bot says so calmly (that send went through).
     assert replies == [

@@ -99,6 +99,12 @@ async def test_commands_are_published_in_both_languages(bot: RunningBot) -> None
         for call in bot.fake.calls
         if call.method == "setMyCommands"
     }
-    assert published["nl"] == ["start", "menu", "help", "taal", "mijnkrachten"]
-    assert published["en"] == ["start", "menu", "help", "language", "mystrengths"]
+    assert published["nl"] == [
+        *("start", "menu", "help", "taal", "mijnkrachten"),
+        *("plan", "mijnplan", "tegenslag", "rusttijd"),
+    ]
+    assert published["en"] == [
+        *("start", "menu", "help", "language", "mystrengths"),
+        *("plan", "myplan", "setback", "quiethours"),
+    ]
     assert published[None] == published["nl"]

@@ -1,0 +1,163 @@
+"""How the answers of a flow become records of the action plan, and when a step reminds.
+
+A flow that makes records keeps its answers in its frame (`Frame.values`, node id -> text) until
+a `save` node; these functions turn those values into outputs. Dates and moments are ISO text:
+a date as "2026-12-04", a moment as UTC "2026-12-03T18:00:00+00:00".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+
+from dialogs.content import RecordKind
+from dialogs.outputs import (
+    CancelReminders,
+    Output,
+    SaveGoal,
+    SaveReflection,
+    SaveStep,
+    ScheduleReminder,
+    SetQuietHours,
+)
+from dialogs.state import Goal, GoalStatus, Profile, State, Step, StepStatus
+from dialogs.when import QuietHours, local_to_utc, outside_quiet, utc_to_local
+
+# A "weet ik niet" in a flow that makes records: kept apart from a skipped (absent) answer.
+UNKNOWN_VALUE = ""
+
+
+def quiet_hours(profile: Profile) -> QuietHours:
+    return QuietHours(
+        time.fromisoformat(profile.quiet_start), time.fromisoformat(profile.quiet_end)
+    )
+
+
+def deliverable(moment: datetime, profile: Profile) -> datetime:
+    """The moment a reminder may really go out: never inside the client's quiet hours."""
+    return outside_quiet(moment, profile.timezone, quiet_hours(profile))
+
+
+def step_values(step: Step) -> dict[str, str]:
+    """A stored step as the values of the step flow, for changing one part of it."""
+    values = {"number": str(step.number), "goal": str(step.goal), "what": step.text}
+    values["who"] = step.who
+    if step.who_name:
+        values["who_name"] = step.who_name
+    if step.due:
+        values["due"] = step.due.isoformat()
+    if step.remind_at:
+        values["remind_at"] = step.remind_at.isoformat()
+    return values
+
+
+def build(
+    kind: RecordKind,
+    values: Mapping[str, str],
+    state: State,
+    answered: tuple[str, ...],
+    now: datetime,
+) -> tuple[State, dict[str, str], list[Output]]:
+    """The outputs of one save node; returns the state and values with the record's number."""
+    match kind:
+        case RecordKind.GOAL:
+            return _goal(values, state)
+        case RecordKind.STEP:
+            return _step(values, state, now)
+        case RecordKind.REFLECTION:
+            return _reflection(values, state, answered)
+        case RecordKind.QUIET_HOURS:
+            return _quiet(values, state)
+
+
+def _number(values: Mapping[str, str], existing: tuple[int, ...]) -> int:
+    given = values.get("number", "")
+    return int(given) if given.isdigit() else max(existing, default=0) + 1
+
+
+def _text(values: Mapping[str, str], name: str) -> str | None:
+    return values.get(name) or None
+
+
+def _goal(values: Mapping[str, str], state: State) -> tuple[State, dict[str, str], list[Output]]:
+    number = _number(values, tuple(g.number for g in state.goals))
+    old = state.goal(number)
+    goal = Goal(
+        number=number,
+        text=values.get("goal") or (old.text if old else ""),
+        domain=_text(values, "domain"),
+        why=_text(values, "why"),
+        status=old.status if old else GoalStatus.OPEN,
+    )
+    goals = (*tuple(g for g in state.goals if g.number != number), goal)
+    state = replace(state, goals=tuple(sorted(goals, key=lambda g: g.number)))
+    return state, {**values, "number": str(number)}, [SaveGoal(goal)]
+
+
+def _step(
+    values: Mapping[str, str], state: State, now: datetime
+) -> tuple[State, dict[str, str], list[Output]]:
+    number = _number(values, tuple(s.number for s in state.steps))
+    old = state.step(number)
+    due = date.fromisoformat(values["due"]) if values.get("due") else None
+    remind_at = datetime.fromisoformat(values["remind_at"]) if values.get("remind_at") else None
+    if old and old.due and due and old.remind_at and remind_at == old.remind_at:
+        # Postponing a step moves its reminder by as many days, at the same local time.
+        local = utc_to_local(old.remind_at, state.profile.timezone) + (due - old.due)
+        remind_at = local_to_utc(local.replace(tzinfo=None), state.profile.timezone)
+    step = Step(
+        number=number,
+        goal=int(values["goal"]),
+        text=values.get("what") or (old.text if old else ""),
+        who=values.get("who") or "me",
+        who_name=_text(values, "who_name") if values.get("who") == "network" else None,
+        due=due,
+        remind_at=remind_at,
+        status=old.status if old else StepStatus.OPEN,
+        done_at=old.done_at if old else None,
+    )
+    steps = (*tuple(s for s in state.steps if s.number != number), step)
+    state = replace(state, steps=tuple(sorted(steps, key=lambda s: s.number)))
+    outputs: list[Output] = [SaveStep(step)]
+    if remind_at is None and old is not None and old.remind_at is not None:
+        outputs.append(CancelReminders(number))
+    elif remind_at is not None and (old is None or old.remind_at != remind_at) and remind_at > now:
+        outputs.append(ScheduleReminder(number, deliverable(remind_at, state.profile)))
+    new_values = {**values, "number": str(number)}
+    if remind_at:
+        new_values["remind_at"] = remind_at.isoformat()
+    return state, new_values, outputs
+
+
+def _reflection(
+    values: Mapping[str, str], state: State, answered: tuple[str, ...]
+) -> tuple[State, dict[str, str], list[Output]]:
+    given = values.get("number", "")
+    number = int(given) if given.isdigit() else state.reflections + 1
+    if not given.isdigit():
+        state = replace(state, reflections=state.reflections + 1)
+    goal, step = values.get("goal", ""), values.get("step", "")
+    record = SaveReflection(
+        number=number,
+        goal=int(goal) if goal.isdigit() else None,
+        step=int(step) if step.isdigit() else None,
+        answers={name: values[name] for name in answered if name in values},
+    )
+    return state, {**values, "number": str(number)}, [record]
+
+
+def _quiet(values: Mapping[str, str], state: State) -> tuple[State, dict[str, str], list[Output]]:
+    choice = values.get("quiet", "")
+    # Options are named like "h22_08": quiet from 22:00 to 08:00; "none" means never quiet.
+    if choice.startswith("h") and len(choice) == 6:
+        start, end = f"{choice[1:3]}:00", f"{choice[4:6]}:00"
+    else:
+        start = end = "00:00"
+    profile = replace(state.profile, quiet_start=start, quiet_end=end)
+    return replace(state, profile=profile), dict(values), [SetQuietHours(start, end)]
+
+
+def follow_up_at(now: datetime, profile: Profile) -> datetime:
+    """One gentle follow-up a day after an unanswered reminder, outside quiet hours."""
+    return deliverable(now + timedelta(days=1), profile)
