@@ -179,6 +179,9 @@ class TelegramChannel:
         identity = await asyncio.to_thread(self.conversations.client_identity, reminder.client_id)
         if identity is None or self.bot is None:
             return Outcome.SETTLED
+        if identity.channel != "telegram":
+            # Someone from the terminal chat: Telegram cannot reach them.
+            return Outcome.BLOCKED
         event = ReminderDue(reminder.id, reminder.step, follow_up=reminder.kind == "follow_up")
         turn = await asyncio.to_thread(self.conversations.handle, identity, event, self.clock())
         self.follow(turn)

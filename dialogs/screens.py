@@ -217,7 +217,9 @@ class Screens:
         return []
 
     def confirm_value(self, node: Node, pending: str, seq: int) -> Say:
-        text = self.ui.confirm_value.format(value=self.value_text(node, pending))
+        value = self.value_text(node, pending)
+        # The sentence starts with the value: "Vrijdag 27 november om 10:00. Klopt dat?"
+        text = self.ui.confirm_value.format(value=value[:1].upper() + value[1:])
         if node.kind is NodeKind.MOMENT:
             chosen = datetime.fromisoformat(pending)
             sent = deliverable(chosen, self.state.profile)

@@ -135,7 +135,9 @@ class ReminderService:
                     repository.mark_sent(record.id, now)
                 case Outcome.BLOCKED:
                     repository.settle(record.id, "paused")
-                    paused = repository.pause_client(record.client_id)
+                    # A follow-up to a reminder that never arrived would make no sense.
+                    cancelled = repository.cancel_follow_ups(record.client_id, record.step)
+                    paused = [*repository.pause_client(record.client_id), *cancelled]
                     ClientRepository(session).mark_unreachable(record.client_id, now)
                 case Outcome.FAILED:
                     repository.release(record.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from dialogs import (
     Command,
@@ -21,6 +22,8 @@ from dialogs import (
 )
 from dialogs.outputs import Button
 
+T = TypeVar("T")
+
 
 class EngineChat:
     def __init__(self, engine: Engine, now: datetime, language: str = "nl") -> None:
@@ -28,12 +31,14 @@ class EngineChat:
         self.now = now
         self.state: State = new_state(language)
         self.outputs: list[Output] = []
+        self.all: list[Output] = []  # every output of every step, for records and reminders
         self.saved: list[SaveAnswer] = []
         self.keyboard: tuple[Button, ...] = ()  # the buttons of the latest message with buttons
         self.previous_keyboard: tuple[Button, ...] = ()
 
     def step(self, event: Event) -> list[Output]:
         self.state, self.outputs = self.engine.step(self.state, event, self.now)
+        self.all += self.outputs
         for output in self.outputs:
             if isinstance(output, SaveAnswer):
                 self.saved.append(output)
@@ -55,6 +60,14 @@ class EngineChat:
 
     def press(self, label: str) -> list[Output]:
         return self.step(Press(self.button(label).data))
+
+    def of(self, kind: type[T]) -> list[T]:
+        """Every output of this kind so far (SaveStep, ScheduleReminder, ...)."""
+        return [o for o in self.all if isinstance(o, kind)]
+
+    def now_of(self, kind: type[T]) -> list[T]:
+        """The outputs of this kind of the latest step only."""
+        return [o for o in self.outputs if isinstance(o, kind)]
 
     def later(self, **delta: float) -> None:
         self.now += timedelta(**delta)
