@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dialogs import callbacks
 from dialogs.outputs import Button, Say
+from dialogs.records import deliverable
 from dialogs.screens import Screens, rows
 from dialogs.state import Goal, GoalStatus, Screen, Step, StepStatus
 
@@ -39,7 +40,8 @@ def step_line(screens: Screens, step: Step) -> str:
     elif step.status is StepStatus.OPEN and step.due:
         parts.append(ui.plan_step_due.format(date=screens.day(step.due)))
     if step.status is StepStatus.OPEN and step.remind_at:
-        parts.append("⏰ " + screens.moment(step.remind_at))
+        # When it will really come: a moment chosen in the quiet hours waits for their end.
+        parts.append("⏰ " + screens.moment(deliverable(step.remind_at, screens.state.profile)))
     return " · ".join(parts)
 
 

@@ -53,6 +53,10 @@ class PlanningTurn(Turn):
         goal = self.state.goal(int(arg)) if arg.isdigit() else None
         return goal if goal is not None and goal.status is GoalStatus.OPEN else None
 
+    def confirming(self, action: str, arg: str) -> bool:
+        """Whether "are you sure?" was asked about exactly this (not just any confirm screen)."""
+        return self.dialog.screen is Screen.CONFIRM and self.dialog.screen_arg == f"{action}/{arg}"
+
     def set_step(self, step: Step, status: StepStatus) -> None:
         changed = replace(
             step, status=status, done_at=self.now if status is StepStatus.DONE else None
@@ -119,13 +123,15 @@ class PlanningTurn(Turn):
                 self.step_done(step)
             case "gstep" if goal and (flow := self.content.record_flow(RecordKind.STEP)):
                 self.start_flow(flow, {"goal": arg})
-            case "ask" if question in ("sdrop", "gdrop", "greach") and number.isdigit():
+            case "ask" if (question == "sdrop" and self.open_step(number)) or (
+                question in ("gdrop", "greach") and self.open_goal(number)
+            ):
                 self.show(Screen.CONFIRM, arg)
-            case "sdrop" if step and self.dialog.screen is Screen.CONFIRM:
+            case "sdrop" if step and self.confirming(action, arg):
                 self.set_step(step, StepStatus.DROPPED)
                 self.say(self.ui.step_dropped.format(number=step.number))
                 self.show(Screen.PLAN)
-            case "gdrop" | "greach" if goal and self.dialog.screen is Screen.CONFIRM:
+            case "gdrop" | "greach" if goal and self.confirming(action, arg):
                 reached = action == "greach"
                 self.set_goal(goal, GoalStatus.REACHED if reached else GoalStatus.DROPPED)
                 done_text = self.ui.goal_marked_reached if reached else self.ui.goal_dropped
@@ -161,7 +167,8 @@ class PlanningTurn(Turn):
 
     def handle_reminder_action(self, action: callbacks.ReminderAction) -> None:
         step = self.open_step(str(action.step))
-        if step is None:
+        if step is None or self.open_goal(str(step.goal)) is None:
+            # Done, dropped, or its goal was reached or stopped since the reminder came.
             self.notice(self.ui.step_closed)
             return
         reflection = self.content.command_flow(CommandName.SETBACK)

@@ -26,6 +26,8 @@ from dialogs.when import QuietHours, local_to_utc, outside_quiet, utc_to_local
 
 # A "weet ik niet" in a flow that makes records: kept apart from a skipped (absent) answer.
 UNKNOWN_VALUE = ""
+# Who does a step: the options of the step flow's "who" question.
+STEP_WHO = ("me", "network", "counsellor")
 
 
 def quiet_hours(profile: Profile) -> QuietHours:
@@ -106,12 +108,17 @@ def _step(
         # Postponing a step moves its reminder by as many days, at the same local time.
         local = utc_to_local(old.remind_at, state.profile.timezone) + (due - old.due)
         remind_at = local_to_utc(local.replace(tzinfo=None), state.profile.timezone)
+    who = values.get("who") or "me"
+    who_name = _text(values, "who_name") if who == "network" else None
+    if who not in STEP_WHO:
+        # Own words at "who" ("mijn zus"): someone the client knows, by that name.
+        who, who_name = "network", who
     step = Step(
         number=number,
         goal=int(values["goal"]),
         text=values.get("what") or (old.text if old else ""),
-        who=values.get("who") or "me",
-        who_name=_text(values, "who_name") if values.get("who") == "network" else None,
+        who=who,
+        who_name=who_name,
         due=due,
         remind_at=remind_at,
         status=old.status if old else StepStatus.OPEN,

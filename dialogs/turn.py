@@ -22,7 +22,7 @@ from dialogs.events import (
     UnknownCommand,
     Unreadable,
 )
-from dialogs.outputs import Notice, Output, Replace, SaveAnswer, Say
+from dialogs.outputs import Button, Notice, Output, Replace, SaveAnswer, Say
 from dialogs.screens import Screens, normalise_label
 from dialogs.state import Answer, AnswerStatus, Dialog, Frame, Screen, State
 from dialogs.when import local_to_utc, parse_date, parse_moment, utc_to_local
@@ -187,11 +187,13 @@ class Turn:
         # A typed label ("weet ik niet", "later verder") counts as pressing that button.
         typed = normalise_label(text)
         current = plan_screens.current(self.screens, self.dialog.prompt_seq)
-        for row in current.buttons if current else ():
-            for button in row:
-                if typed and normalise_label(button.label) == typed:
-                    self.handle_press(button.data)
-                    return
+        buttons = [button for row in (current.buttons if current else ()) for button in row]
+        pressed = next((b for b in buttons if typed and normalise_label(b.label) == typed), None)
+        if pressed is None:
+            pressed = self.answer_button(typed, buttons)
+        if pressed is not None:
+            self.handle_press(pressed.data)
+            return
         last = self.dialog.last_event_at
         away = last is not None and self.now - last > self.resume_after
         located = self.frame_flow_node()
@@ -209,6 +211,26 @@ class Turn:
             self.show(Screen.QUESTION)
         else:
             self.show(Screen.MENU)
+
+    def answer_button(self, word: str, buttons: list[Button]) -> Button | None:
+        """At a single choice or a "klopt dat?", the one answer whose label starts with the
+        one word typed ("ja", "nee", "ik"). Read as a date, a name or own words instead, "ja"
+        would be "not understood", someone called "ik", or a silent no."""
+        located = self.frame_flow_node()
+        if not word or " " in word or located is None or self.dialog.screen is not Screen.QUESTION:
+            return None
+        frame, _, node = located
+        if node.kind is not NodeKind.CHOICE and frame.pending is None:
+            return None
+        actions = ("yes", "no") if frame.pending is not None else ("o",)
+        found = [
+            button
+            for button in buttons
+            if isinstance(parsed := callbacks.parse(button.data), callbacks.Prompted)
+            and parsed.action in actions
+            and normalise_label(button.label).split()[:1] == [word]
+        ]
+        return found[0] if len(found) == 1 else None
 
     def handle_press(self, data: str) -> None:
         parsed = callbacks.parse(data)
@@ -429,8 +451,10 @@ class Turn:
             else:
                 utc = local_to_utc(moment.replace(tzinfo=None), self.state.profile.timezone)
                 self.propose(frame, node, utc.isoformat())
-        elif node.kind is NodeKind.CHOICE and (node.dynamic_options or node.next):
-            # The answer decides where the flow goes, so it has to be one of the buttons.
+        elif node.kind is NodeKind.CHOICE and (node.dynamic_options or node.next or node.required):
+            # The answer decides where the flow goes, or the record cannot do without one of
+            # its options (quiet hours: own words would silently mean "never quiet"), so it
+            # has to be one of the buttons.
             self.say(self.ui.choose_button)
             self.show(Screen.QUESTION)
         else:
@@ -486,7 +510,8 @@ class Turn:
                     Frame(flow=flow.id, node=node.id, history=history, values=values)
                 )
                 child = self.content.flows[node.subflow]
-                passed = {k: values[v] for k, v in node.pass_values.items() if v in values}
+                # A "weet ik niet" (empty) is not passed: it would fill a required question.
+                passed = {k: values[v] for k, v in node.pass_values.items() if values.get(v)}
                 self.update(
                     stack=(*self.dialog.stack, Frame(flow=child.id, node=child.nodes[0].id))
                 )
@@ -509,7 +534,9 @@ class Turn:
         if parent is not None and not parent.single:
             flow = self.content.flows[parent.flow]
             if flow.node(parent.node).kind is NodeKind.SUBFLOW:
-                self.go_to(flow, flow.after(parent.node), parent.history, parent.values)
+                # What the sub-flow made is saved; going back past it would make it again
+                # (a second step after "why"), so the way back starts here.
+                self.go_to(flow, flow.after(parent.node), (), parent.values)
                 return
         self.show(Screen.QUESTION if parent else Screen.MENU)
 
@@ -537,9 +564,12 @@ class Turn:
     def start_flow(self, flow: Flow, values: dict[str, str] | None = None) -> None:
         # An edit left open (the client went to the menu instead) is dropped, not resumed.
         stack = tuple(f for f in self.dialog.stack if not f.single)
-        if stack and stack[-1].flow == flow.id and values is None:
-            # Started again while under way (/plan twice): carry on rather than lose answers.
-            self.update(stack=stack)
+        running = self.running(stack, flow.id)
+        if running and values is None:
+            # Started again while under way (/plan twice, perhaps while in its step, or under
+            # another flow): carry on rather than lose answers; it comes back on top.
+            others = tuple(f for i, f in enumerate(stack) if i not in running)
+            self.update(stack=(*others, *(stack[i] for i in running)))
             self.show(Screen.QUESTION)
             return
         # Starting a flow again replaces an unfinished run of it rather than stacking a second.
@@ -547,6 +577,20 @@ class Turn:
         placeholder = Frame(flow=flow.id, node=flow.nodes[0].id)
         self.update(stack=(*stack, placeholder))
         self.go_to(flow, flow.nodes[0], (), values or {})
+
+    def running(self, stack: tuple[Frame, ...], flow_id: str) -> range:
+        """Where in the stack a flow is under way: its frame and the sub-flows it is in."""
+        starts = [i for i, f in enumerate(stack) if f.flow == flow_id]
+        if not starts:
+            return range(0)
+        end = starts[-1]
+        while end + 1 < len(stack):
+            parent, child = stack[end], stack[end + 1]
+            node = self.content.flows[parent.flow].node(parent.node)
+            if node.kind is not NodeKind.SUBFLOW or node.subflow != child.flow:
+                break
+            end += 1
+        return range(starts[-1], end + 1)
 
     def edit(self, flow: Flow, node: Node) -> None:
         self.update(stack=(*self.dialog.stack, Frame(flow=flow.id, node=node.id, single=True)))

@@ -97,3 +97,57 @@ class EngineChat:
     def consent(self) -> None:
         self.send("hallo")
         self.press("Ja")
+
+
+# --- walking the action plan ---------------------------------------------------------------
+
+
+def answer_step(
+    chat: EngineChat,
+    what: str | None = "CV maken",
+    *,
+    who: str = "Ik zelf",
+    name: str | None = None,
+    due: str | None = "vrijdag",
+    remind: str | None = "donderdag 19:00",
+) -> None:
+    """Answer the step flow from its first question until the step is saved.
+
+    `who` is a button label (or own words when `name` is None and no button matches);
+    `due` and `remind` are typed and confirmed, None presses "Overslaan" / "Geen herinnering".
+    """
+    if what is not None:
+        chat.send(what)
+    if any(who in label for label in chat.labels):
+        chat.press(who)
+    else:
+        chat.send(who)
+    if name is not None:
+        chat.send(name)
+    if due is None:
+        chat.press("Overslaan")
+    else:
+        chat.send(due)
+        chat.press("Ja, klopt")
+    if remind is None:
+        chat.press("Geen herinnering")
+    else:
+        chat.send(remind)
+        chat.press("Ja, klopt")
+
+
+def make_plan(
+    chat: EngineChat,
+    goal: str = "Werk vinden",
+    *,
+    what: str = "CV maken",
+    due: str | None = "vrijdag",
+    remind: str | None = "donderdag 19:00",
+) -> None:
+    """/plan with a typed goal in the work domain and one step done by the client, then done."""
+    chat.command(CommandName.PLAN)
+    chat.send(goal)
+    chat.press("Werk")
+    chat.send("Dan heb ik geld")
+    answer_step(chat, what, due=due, remind=remind)
+    chat.press("Nee, zo is het goed")
