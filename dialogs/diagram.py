@@ -38,11 +38,11 @@ def _edges(flow: Flow, content: Content, language: str) -> list[str]:
     lines = []
     for node, following in zip(flow.nodes, flow.nodes[1:], strict=False):
         condition = " and ".join(f"{name} = {value}" for name, value in following.when.items())
-        arrow = f"-- {_quoted(condition)} -->" if condition else "-->"
+        arrow = f'-->|"{_quoted(condition)}"|' if condition else "-->"
         lines.append(f"  {_mermaid_id(flow, node)} {arrow} {_mermaid_id(flow, following)}")
         for option, target in node.next.items():
             jump = _mermaid_id(flow, flow.node(target))
-            lines.append(f"  {_mermaid_id(flow, node)} -- {option} --> {jump}")
+            lines.append(f'  {_mermaid_id(flow, node)} -->|"{option}"| {jump}')
         if node.subflow:
             child = content.flows[node.subflow]
             lines.append(f"  {_mermaid_id(flow, node)} -.-> {_mermaid_id(child, child.nodes[0])}")
