@@ -11,8 +11,8 @@ from datetime import datetime
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.plan_store import PlanStore
-from dialogs import Answer, AnswerStatus, Dialog, Engine, Event, Output, SaveAnswer, State
+from bot.store import TurnStore
+from dialogs import Answer, AnswerStatus, Dialog, Engine, Event, Output, State
 from dialogs import new_state as stranger_state
 from dialogs.events import ReminderDue
 from dialogs.outputs import ReminderShown
@@ -91,18 +91,7 @@ class Conversations:
                     identity, language=new.dialog.language, timezone=self.default_timezone, now=now
                 )
                 log.info("client %s consented", record.id)
-            answers = AnswerRepository(session)
-            for output in outputs:
-                if isinstance(output, SaveAnswer):
-                    answers.save(
-                        record.id,
-                        output.key,
-                        status=output.status.value,
-                        text=output.text,
-                        choices=output.choices,
-                        now=now,
-                    )
-            changes = PlanStore(session, record.id, now).perform(outputs)
+            changes = TurnStore(session, record.id, now).perform(outputs)
             if record.unreachable_at is not None and not isinstance(event, ReminderDue):
                 # They wrote to us, so they can be reached again: their reminders resume.
                 clients.mark_reachable(record.id)
@@ -127,9 +116,9 @@ class Conversations:
         return State(
             dialog,
             _answers(AnswerRepository(session).current(record.id)),
-            goals=tuple(map(PlanStore.goal, plans.goals(record.id))),
-            steps=tuple(map(PlanStore.step, plans.steps(record.id))),
-            reflections=len(plans.reflections(record.id)),
+            goals=tuple(map(TurnStore.goal, plans.goals(record.id))),
+            steps=tuple(map(TurnStore.step, plans.steps(record.id))),
+            reflections=plans.reflection_count(record.id),
             profile=profile,
             missed=tuple(dict.fromkeys(reminder.step for reminder in missed)),
         )

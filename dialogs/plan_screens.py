@@ -6,6 +6,7 @@ Short lines that read well on a phone: one block per goal, one line per step.
 from __future__ import annotations
 
 from dialogs import callbacks
+from dialogs.content import RecordKind
 from dialogs.outputs import Button, Say
 from dialogs.records import deliverable
 from dialogs.screens import Screens, rows
@@ -114,14 +115,14 @@ def step_screen(screens: Screens, step: Step, seq: int) -> Say:
 
 def change_screen(screens: Screens, step: Step, seq: int) -> Say:
     ui = screens.ui
-    flow = screens.content.flows["step"]
+    flow = screens.content.record_flow(RecordKind.STEP)
     arg = str(step.number)
     buttons = [
         Button(
             screens.text(node.label_key or node.prompt_key),
             callbacks.prompted(seq, "field", f"{arg}/{node.id}"),
         )
-        for node in flow.nodes
+        for node in (flow.nodes if flow else ())
         if node.id in CHANGEABLE
     ]
     buttons.append(Button(ui.back, callbacks.prompted(seq, "step", arg)))

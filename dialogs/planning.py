@@ -24,6 +24,9 @@ from dialogs.outputs import (
 from dialogs.state import Frame, Goal, GoalStatus, Screen, Step, StepStatus
 from dialogs.turn import Turn
 
+# The flow offered after a step is done; without it the client goes back to the plan.
+NEXT_STEP_FLOW = "next_step"
+
 
 class PlanningTurn(Turn):
     """A turn that also knows the client's goals, steps and reminders."""
@@ -78,9 +81,8 @@ class PlanningTurn(Turn):
         """Celebrate briefly and offer the next step for the same goal."""
         self.set_step(step, StepStatus.DONE)
         self.say(self.ui.step_celebrate.format(step=step.text))
-        flow = self.content.command_flow(CommandName.PLAN)
-        follow = next((f for f in self.content.flows.values() if f.id == "next_step"), None)
-        if self.open_goal(str(step.goal)) and follow is not None and flow is not None:
+        follow = self.content.flows.get(NEXT_STEP_FLOW)
+        if self.open_goal(str(step.goal)) and follow is not None:
             self.start_flow(follow, {"goal": str(step.goal)})
         else:
             self.show(Screen.PLAN)
@@ -152,11 +154,10 @@ class PlanningTurn(Turn):
             self.outputs.append(ReminderSettled(event.reminder_id))
             return
         profile = self.state.profile
-        if records.deliverable(self.now, profile) != self.now:
+        allowed = records.deliverable(self.now, profile)
+        if allowed != self.now:
             # Due in the quiet hours (sent late after a restart, for instance): wait for morning.
-            later = ScheduleReminder(
-                step.number, records.deliverable(self.now, profile), event.follow_up
-            )
+            later = ScheduleReminder(step.number, allowed, event.follow_up)
             self.outputs += [ReminderSettled(event.reminder_id), later]
             return
         self.outputs.append(ReminderShown(event.reminder_id))

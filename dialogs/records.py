@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from dialogs.content import RecordKind
 from dialogs.outputs import (
@@ -24,6 +25,7 @@ from dialogs.outputs import (
 from dialogs.state import Goal, GoalStatus, Profile, State, Step, StepStatus
 from dialogs.when import QuietHours, local_to_utc, outside_quiet, utc_to_local
 
+Numbered = TypeVar("Numbered", Goal, Step)
 # A "weet ik niet" in a flow that makes records: kept apart from a skipped (absent) answer.
 UNKNOWN_VALUE = ""
 # Who does a step: the options of the step flow's "who" question.
@@ -78,6 +80,13 @@ def _number(values: Mapping[str, str], existing: tuple[int, ...]) -> int:
     return int(given) if given.isdigit() else max(existing, default=0) + 1
 
 
+def _put(items: tuple[Numbered, ...], item: Numbered) -> tuple[Numbered, ...]:
+    """The items with `item` added or put in place of the one with its number, by number."""
+    kept = [i for i in items if i.number != item.number]
+    kept.append(item)
+    return tuple(sorted(kept, key=lambda i: i.number))
+
+
 def _text(values: Mapping[str, str], name: str) -> str | None:
     return values.get(name) or None
 
@@ -92,8 +101,7 @@ def _goal(values: Mapping[str, str], state: State) -> tuple[State, dict[str, str
         why=_text(values, "why"),
         status=old.status if old else GoalStatus.OPEN,
     )
-    goals = (*tuple(g for g in state.goals if g.number != number), goal)
-    state = replace(state, goals=tuple(sorted(goals, key=lambda g: g.number)))
+    state = replace(state, goals=_put(state.goals, goal))
     return state, {**values, "number": str(number)}, [SaveGoal(goal)]
 
 
@@ -124,8 +132,7 @@ def _step(
         status=old.status if old else StepStatus.OPEN,
         done_at=old.done_at if old else None,
     )
-    steps = (*tuple(s for s in state.steps if s.number != number), step)
-    state = replace(state, steps=tuple(sorted(steps, key=lambda s: s.number)))
+    state = replace(state, steps=_put(state.steps, step))
     outputs: list[Output] = [SaveStep(step)]
     if remind_at is None and old is not None and old.remind_at is not None:
         outputs.append(CancelReminders(number))

@@ -374,8 +374,14 @@ class Turn:
     def quick(self, choice: str, frame: Frame, node: Node) -> None:
         """A common date or moment pressed; it is confirmed like a typed one."""
         today = self.local_now.date()
-        due_text = frame.values.get("due", "")
-        due = date.fromisoformat(due_text) if due_text else today + timedelta(days=1)
+        # "On the day itself" means the date this flow asked before (a step's target date).
+        flow = self.content.flows[frame.flow]
+        dated = [
+            frame.values[n.id]
+            for n in flow.nodes
+            if n.kind is NodeKind.DATE and frame.values.get(n.id)
+        ]
+        due = date.fromisoformat(dated[0]) if dated else today + timedelta(days=1)
         days = {"today": 0, "tomorrow": 1, "week": 7}
         moments = {
             "due_morning": (due, _DUE_MORNING),
@@ -493,30 +499,13 @@ class Turn:
     def go_to(
         self, flow: Flow, node: Node | None, history: tuple[str, ...], values: dict[str, str]
     ) -> None:
-        while node is not None and (not node.is_question or not self.applies(node, values)):
-            if not self.applies(node, values):
-                node = flow.after(node.id)
-                continue
-            if node.kind is NodeKind.INFO:
-                self.say(self.content.text(self.dialog.language, node.prompt_key))
-            elif node.kind is NodeKind.SAVE and node.record is not None:
-                answered = tuple(n.id for n in flow.questions if n.kind is NodeKind.TEXT)
-                self.state, values, made = records.build(
-                    node.record, values, self.state, answered, self.now
-                )
-                self.outputs.extend(made)
-            elif node.kind is NodeKind.SUBFLOW and node.subflow:
-                self.replace_frame(
-                    Frame(flow=flow.id, node=node.id, history=history, values=values)
-                )
-                child = self.content.flows[node.subflow]
-                # A "weet ik niet" (empty) is not passed: it would fill a required question.
-                passed = {k: values[v] for k, v in node.pass_values.items() if values.get(v)}
-                self.update(
-                    stack=(*self.dialog.stack, Frame(flow=child.id, node=child.nodes[0].id))
-                )
-                self.go_to(child, child.nodes[0], (), passed)
+        # Walk to the next question that applies, doing what the nodes on the way say.
+        while node is not None and not (node.is_question and self.applies(node, values)):
+            if self.applies(node, values) and node.kind is NodeKind.SUBFLOW:
+                self.enter_subflow(flow, node, history, values)
                 return
+            if self.applies(node, values):
+                values = self.pass_through(flow, node, values)
             node = flow.after(node.id)
         if node is not None and node.dynamic_options and not self.screens.options(node):
             self.say(self.ui.no_goals)
@@ -526,6 +515,30 @@ class Turn:
             return
         self.replace_frame(Frame(flow=flow.id, node=node.id, history=history, values=values))
         self.show(Screen.QUESTION)
+
+    def pass_through(self, flow: Flow, node: Node, values: dict[str, str]) -> dict[str, str]:
+        """An info node says its text; a save node makes its record (and numbers it)."""
+        if node.kind is NodeKind.INFO:
+            self.say(self.content.text(self.dialog.language, node.prompt_key))
+        elif node.record is not None:
+            answered = tuple(n.id for n in flow.questions if n.kind is NodeKind.TEXT)
+            self.state, values, made = records.build(
+                node.record, values, self.state, answered, self.now
+            )
+            self.outputs.extend(made)
+        return values
+
+    def enter_subflow(
+        self, flow: Flow, node: Node, history: tuple[str, ...], values: dict[str, str]
+    ) -> None:
+        """Run another flow here; `end_flow` brings the client back to go on after `node`."""
+        assert node.subflow is not None
+        self.replace_frame(Frame(flow=flow.id, node=node.id, history=history, values=values))
+        child = self.content.flows[node.subflow]
+        # A "weet ik niet" (empty) is not passed: it would fill a required question.
+        passed = {k: values[v] for k, v in node.pass_values.items() if values.get(v)}
+        self.update(stack=(*self.dialog.stack, Frame(flow=child.id, node=child.nodes[0].id)))
+        self.go_to(child, child.nodes[0], (), passed)
 
     def end_flow(self) -> None:
         """The flow is done: back to the flow it was started from, or to the menu."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Goal, PlanEventRow, Reflection, Step
@@ -258,6 +258,16 @@ class PlanRepository:
             row.answers = dict(answers)
             row.updated_at = now
         self.session.flush()
+
+    def reflection_count(self, client_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(Reflection)
+                .where(Reflection.client_id == client_id)
+            )
+            or 0
+        )
 
     def reflections(self, client_id: int) -> list[ReflectionRecord]:
         rows = self.session.scalars(

@@ -424,6 +424,7 @@ def test_reflections_are_saved_and_replaced(database: DatabaseEngine, now: datet
             ReflectionRecord(2, None, None, {"what": "Ziek"}, now),
         ]
         assert plans.reflections(bob) == [ReflectionRecord(1, None, None, {}, now)]
+        assert (plans.reflection_count(alice), plans.reflection_count(bob)) == (2, 1)
         updated = session.scalars(select(Reflection.updated_at).where(Reflection.number == 1))
         assert sorted(updated) == [now, later]
 

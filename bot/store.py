@@ -1,4 +1,5 @@
-"""The engine's plan and reminder outputs, written to the database in the turn's transaction."""
+"""What one turn of the engine produced, written to the database in the turn's transaction:
+answers, the plan, reflections, settings and reminder rows."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dialogs.outputs import (
     Output,
     ReminderAnswered,
     ReminderSettled,
+    SaveAnswer,
     SaveGoal,
     SaveReflection,
     SaveStep,
@@ -24,6 +26,7 @@ from dialogs.outputs import (
 from dialogs.state import Goal, GoalStatus, Step, StepStatus
 from reminders import Changes
 from storage import (
+    AnswerRepository,
     ClientRepository,
     GoalRecord,
     PlanRepository,
@@ -32,10 +35,11 @@ from storage import (
 )
 
 
-class PlanStore:
+class TurnStore:
     def __init__(self, session: Session, client_id: int, now: datetime) -> None:
         self.client_id = client_id
         self.now = now
+        self.answers = AnswerRepository(session)
         self.plans = PlanRepository(session)
         self.reminders = ReminderRepository(session)
         self.clients = ClientRepository(session)
@@ -61,11 +65,20 @@ class PlanStore:
         )
 
     def perform(self, outputs: Iterable[Output]) -> Changes:
-        """Store every record output; returns the reminder rows made or cancelled."""
+        """Store every output that is data; returns the reminder rows made or cancelled."""
         changes = Changes()
         client, now = self.client_id, self.now
         for output in outputs:
             match output:
+                case SaveAnswer():
+                    self.answers.save(
+                        client,
+                        output.key,
+                        status=output.status.value,
+                        text=output.text,
+                        choices=output.choices,
+                        now=now,
+                    )
                 case SaveGoal(goal=goal):
                     self.plans.save_goal(
                         client,
