@@ -1,21 +1,36 @@
-"""Command line: `python -m bot [run|chat|migrate]`; without a subcommand, the right one."""
+"""Command line: `python -m bot [run|chat|migrate|flows|admin|counsellor|audit]`; without a
+subcommand, the right one of run and chat."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.logs import configure_logging
 from bot.runtime import build_runtime, configured_content, utc_now
 from bot.settings import Settings, SettingsError, load_settings
 from dialogs import ContentError
+from storage import AuditRepository, StaffRecord, StaffRepository, make_session_factory
 
 log = logging.getLogger("bot")
+
+# Who runs the staff commands, so an administrator's shell needs no --admin on every line.
+ADMIN_ENV = "KRACHTWERK_ADMIN_ID"
+FIRST_ADMIN = 'python -m bot admin add --telegram-id N --name "..."'
+STAFF_COLUMNS = ("telegram id", "name", "team", "roles", "status")
+
+
+class NotAllowedError(Exception):
+    """The caller may not do this; the message is one line that says what would be needed."""
 
 
 def run(settings: Settings) -> int:
@@ -72,13 +87,135 @@ def flows(settings: Settings, language: str) -> int:
     return 0
 
 
+@contextmanager
+def staff_session(settings: Settings) -> Iterator[Session]:
+    """One transaction on the migrated database, for the staff commands."""
+    runtime = build_runtime(settings)
+    try:
+        with make_session_factory(runtime.database).begin() as session:
+            yield session
+    finally:
+        runtime.database.dispose()
+
+
+def authorise(staff: StaffRepository, admin: int | None, what: str) -> None:
+    """Raise NotAllowedError unless `admin` is the Telegram id of an active administrator."""
+    if admin is not None and staff.is_admin(admin):
+        return
+    if not staff.has_admin():
+        reason = f"there is none yet; register the first one with `{FIRST_ADMIN}`"
+    elif admin is None:
+        reason = f"pass --admin with your Telegram id (or set {ADMIN_ENV})"
+    else:
+        reason = f"{admin} is not an active administrator"
+    raise NotAllowedError(f"only an administrator can {what}: {reason}")
+
+
+@contextmanager
+def as_administrator(settings: Settings, admin: int | None, what: str) -> Iterator[Session]:
+    """A transaction for an active administrator; NotAllowedError for anyone else."""
+    with staff_session(settings) as session:
+        authorise(StaffRepository(session), admin, what)
+        yield session
+
+
+def add_admin(settings: Settings, args: argparse.Namespace) -> int:
+    """Register an administrator; the first one needs no other administrator."""
+    with staff_session(settings) as session:
+        staff = StaffRepository(session)
+        if staff.has_admin():
+            authorise(staff, args.admin, "add administrators")
+        added = staff.add_admin(args.telegram_id, args.name, settings.default_language, utc_now())
+    print(f"administrator added: {added.telegram_id} {added.name}")
+    return 0
+
+
+def add_counsellor(settings: Settings, args: argparse.Namespace) -> int:
+    """Add a counsellor, or bring one back, with this name and team."""
+    with as_administrator(settings, args.admin, "add counsellors") as session:
+        added = StaffRepository(session).add_counsellor(
+            args.telegram_id, args.name, args.team, settings.default_language, utc_now()
+        )
+    print(f"counsellor added: {added.telegram_id} {added.name}")
+    return 0
+
+
+def deactivate_counsellor(settings: Settings, args: argparse.Namespace) -> int:
+    """A staff member leaves: they can no longer act in any role."""
+    with as_administrator(settings, args.admin, "deactivate counsellors") as session:
+        gone = StaffRepository(session).deactivate(args.telegram_id, utc_now())
+    if gone is None:
+        print(f"nobody has Telegram id {args.telegram_id}", file=sys.stderr)
+        return 1
+    print(f"deactivated: {gone.telegram_id} {gone.name}")
+    return 0
+
+
+def list_staff(settings: Settings) -> int:
+    """Print everyone on the staff, with their roles."""
+    with staff_session(settings) as session:
+        everyone = StaffRepository(session).list()
+    print(table(STAFF_COLUMNS, [staff_row(s) for s in everyone]) if everyone else "no staff yet")
+    return 0
+
+
+def audit(settings: Settings, args: argparse.Namespace) -> int:
+    """Print who looked at a client's data, which sections, and when."""
+    with as_administrator(settings, args.admin, "read the audit trail") as session:
+        looks = AuditRepository(session).for_client(args.client)
+    if not looks:
+        print(f"nobody has looked at the data of client {args.client}")
+        return 0
+    rows = [
+        (
+            minutes(look.at),
+            look.staff_name,
+            str(look.staff_telegram_id),
+            look.kind.value,
+            ", ".join(look.sections) or "-",
+        )
+        for look in looks
+    ]
+    print(table(("at (UTC)", "who", "telegram id", "what", "sections"), rows))
+    return 0
+
+
+def staff_row(staff: StaffRecord) -> tuple[str, ...]:
+    roles = [
+        role
+        for role, has in (("counsellor", staff.is_counsellor), ("admin", staff.is_admin))
+        if has
+    ]
+    if staff.active:
+        status = f"active (added {staff.created_at:%Y-%m-%d})"
+    else:
+        status = f"inactive since {staff.deactivated_at:%Y-%m-%d}"
+    return (str(staff.telegram_id), staff.name, staff.team or "-", ", ".join(roles) or "-", status)
+
+
+def minutes(at: datetime) -> str:
+    """A moment in UTC, ISO 8601 to the minute."""
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns aligned with two spaces between them."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in (header, *rows)
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="python -m bot",
         description="The Krachtwerk bot. Without a subcommand: `run` when TELEGRAM_BOT_TOKEN "
         "is set, otherwise `chat`. Settings come from the environment and .env.",
     )
-    commands = main.add_subparsers(dest="command", metavar="{run,chat,migrate,flows}")
+    commands = main.add_subparsers(
+        dest="command", metavar="{run,chat,migrate,flows,admin,counsellor,audit}"
+    )
     commands.add_parser(
         "run",
         help="run the bot on Telegram (long polling)",
@@ -109,7 +246,68 @@ def parser() -> argparse.ArgumentParser:
     )
     flows_command.add_argument("--format", choices=["mermaid"], default="mermaid")
     flows_command.add_argument("--language", default="nl", help="(default: %(default)s)")
+    staff_commands(commands)
     return main
+
+
+def staff_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """admin, counsellor and audit: run by an administrator in a shell on the server."""
+    admin_command = commands.add_parser(
+        "admin",
+        help="register administrators",
+        description="Administrators add and deactivate counsellors and read the audit trail. "
+        "The first one is registered without --admin; after that, an administrator adds the "
+        "next.",
+    )
+    admin_actions = admin_command.add_subparsers(dest="action", required=True)
+    admin_add = admin_actions.add_parser("add", help="register an administrator")
+    identify(admin_add)
+    as_admin(admin_add)
+
+    counsellor_command = commands.add_parser(
+        "counsellor",
+        help="add, list or deactivate counsellors",
+        description="Counsellors (begeleiders) are known by their Telegram id. Adding one who "
+        "was deactivated brings them back. New staff get DEFAULT_LANGUAGE.",
+    )
+    actions = counsellor_command.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a counsellor (or change their name and team)")
+    identify(add)
+    add.add_argument("--team", help="their team, shown to clients with their name")
+    as_admin(add)
+    actions.add_parser("list", help="everyone on the staff, with their roles")
+    deactivate = actions.add_parser(
+        "deactivate",
+        help="a counsellor leaves: no more access, invitations or messages",
+        description="The staff member keeps their place in the audit trail but can no longer "
+        "read any client's data. Their links stay, hidden, until they are added again.",
+    )
+    deactivate.add_argument("--telegram-id", type=int, required=True)
+    as_admin(deactivate)
+
+    audit_command = commands.add_parser(
+        "audit",
+        help="who looked at a client's data",
+        description="Every view, export and digest of a client's data: who, which sections, "
+        "when (UTC), oldest first.",
+    )
+    audit_command.add_argument("--client", type=int, required=True, help="the client's id")
+    as_admin(audit_command)
+
+
+def identify(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--telegram-id", type=int, required=True, help="their Telegram user id")
+    command.add_argument("--name", required=True, help="their name, as clients will see it")
+
+
+def as_admin(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--admin",
+        type=int,
+        default=os.environ.get(ADMIN_ENV),
+        metavar="TELEGRAM_ID",
+        help=f"your own Telegram id, as an active administrator (default: ${ADMIN_ENV})",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,6 +322,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return chat(settings, args.user)
         if args.command == "flows":
             return flows(settings, args.language)
+        if args.command == "admin":
+            return add_admin(settings, args)
+        if args.command == "counsellor" and args.action == "add":
+            return add_counsellor(settings, args)
+        if args.command == "counsellor" and args.action == "deactivate":
+            return deactivate_counsellor(settings, args)
+        if args.command == "counsellor":
+            return list_staff(settings)
+        if args.command == "audit":
+            return audit(settings, args)
         if settings.telegram_bot_token is not None:
             return run(settings)
         print(
@@ -132,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return chat(settings, getpass.getuser())
-    except (SettingsError, ContentError) as error:
+    except (SettingsError, ContentError, NotAllowedError) as error:
         print(error, file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

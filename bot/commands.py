@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dialogs import Command, CommandName, Content, UnknownCommand
 
 # Telegram's own rule for what counts as a command: a slash, then 1-32 letters, digits or _.
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)")
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*)|$)", re.DOTALL)
 
 
 def command_aliases(content: Content) -> dict[str, CommandName]:
@@ -21,9 +21,10 @@ def command_aliases(content: Content) -> dict[str, CommandName]:
 
 
 def read_command(text: str, aliases: Mapping[str, CommandName]) -> Command | UnknownCommand | None:
-    """The command in `text`, UnknownCommand for one we lack, None when it is no command."""
+    """The command in `text` with what follows it (`/start <code>`), UnknownCommand for one
+    we lack, None when it is no command."""
     match = _COMMAND.match(text)
     if match is None:
         return None
     name = aliases.get(match.group(1).lower())
-    return UnknownCommand() if name is None else Command(name)
+    return UnknownCommand() if name is None else Command(name, (match.group(2) or "").strip())

@@ -4,17 +4,29 @@ caller sends. Shared by Telegram and the terminal chat, so both behave the same.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import TurnStore
-from dialogs import Answer, AnswerStatus, Dialog, Engine, Event, Output, State
+from bot.store import CounsellorNews, TurnStore
+from dialogs import (
+    Answer,
+    AnswerStatus,
+    Command,
+    CommandName,
+    Dialog,
+    Engine,
+    Event,
+    Output,
+    State,
+    Text,
+)
 from dialogs import new_state as stranger_state
-from dialogs.events import ReminderDue
+from dialogs.events import CodeEntered, CodeResult, ReminderDue
 from dialogs.outputs import ReminderShown
 from dialogs.state import Profile
 from reminders import Changes
@@ -24,9 +36,12 @@ from storage import (
     ClientRepository,
     ConversationRepository,
     Identity,
+    InvitationRepository,
+    LinkRepository,
     PlanRepository,
     ReminderRepository,
     StoredAnswer,
+    looks_like_short_code,
 )
 
 log = logging.getLogger(__name__)
@@ -40,6 +55,7 @@ class Turn:
     language: str
     client_id: int | None
     reminders: Changes = field(default_factory=Changes)
+    news: list[CounsellorNews] = field(default_factory=list)  # for counsellors, after commit
 
     @property
     def reminder_shown(self) -> bool:
@@ -68,19 +84,32 @@ class Conversations:
         return code if code in self.engine.content.languages else self.default_language
 
     def handle(
-        self, identity: Identity, event: Event, now: datetime, *, language_hint: str | None = None
+        self,
+        identity: Identity,
+        event: Event,
+        now: datetime,
+        *,
+        language_hint: str | None = None,
+        display_name: str | None = None,
     ) -> Turn:
         """Step the engine for one event and commit everything it produced before returning.
 
-        The reminder rows it changed are in the turn, for the clock to follow after the commit.
+        The reminder rows it changed are in the turn, for the clock to follow after the commit,
+        and so is the news for counsellors. `display_name` is the person's name on the channel,
+        used for a new counsellor link when the invitation does not name them.
         """
+        who = identity_key(identity)
         with self.sessions.begin() as session:
             clients = ClientRepository(session)
             record = clients.find(identity)
+            event = self._read_code(session, who, event, now)
+            invitation = InvitationRepository(session).pending(who, now)
             if record is None:
-                state = stranger_state(self.language_for(language_hint))
+                state = replace(
+                    stranger_state(self.language_for(language_hint)), invitation=invitation
+                )
             else:
-                state = self._state(session, record)
+                state = replace(self._state(session, record), invitation=invitation)
 
             new, outputs = self.engine.step(state, event, now)
             if record is None and not new.dialog.consented:
@@ -91,7 +120,8 @@ class Conversations:
                     identity, language=new.dialog.language, timezone=self.default_timezone, now=now
                 )
                 log.info("client %s consented", record.id)
-            changes = TurnStore(session, record.id, now).perform(outputs)
+            store = TurnStore(session, record.id, now, identity=who, display_name=display_name)
+            changes = store.perform(outputs)
             if record.unreachable_at is not None and not isinstance(event, ReminderDue):
                 # They wrote to us, so they can be reached again: their reminders resume.
                 clients.mark_reachable(record.id)
@@ -99,7 +129,23 @@ class Conversations:
                 log.info("client %s reachable again", record.id)
             ConversationRepository(session).save(record.id, new.dialog.model_dump(mode="json"), now)
             clients.touch(record.id, language=new.dialog.language, now=now)
-            return Turn(outputs, new.dialog.language, record.id, changes)
+            return Turn(outputs, new.dialog.language, record.id, changes, store.news)
+
+    def _read_code(self, session: Session, who: str, event: Event, now: datetime) -> Event:
+        """An invitation code (`/start <code>`, or the short code typed) checked against the
+        stored hashes, attempts counted; the engine hears only how it went."""
+        if isinstance(event, Command) and event.name is CommandName.START and event.arg:
+            code = event.arg
+        elif isinstance(event, Text) and looks_like_short_code(event.text):
+            code = event.text
+        else:
+            return event
+        opened = InvitationRepository(session).open(code, who, now)
+        wait = 0
+        if opened.retry_at is not None:
+            wait = max(1, math.ceil((opened.retry_at - now).total_seconds() / 60))
+        log.info("invitation code by %s: %s", who.partition(":")[0], opened.status.value)
+        return CodeEntered(CodeResult(opened.status.value), wait)
 
     def _state(self, session: Session, record: ClientRecord) -> State:
         """Everything the engine needs to know about a client, read in this transaction."""
@@ -113,6 +159,7 @@ class Conversations:
             quiet_end=record.quiet_end or quiet_end,
         )
         missed = ReminderRepository(session).missed_untold(record.id)
+        links = LinkRepository(session)
         return State(
             dialog,
             _answers(AnswerRepository(session).current(record.id)),
@@ -121,7 +168,14 @@ class Conversations:
             reflections=plans.reflection_count(record.id),
             profile=profile,
             missed=tuple(dict.fromkeys(reminder.step for reminder in missed)),
+            links=tuple(links.for_client(record.id)),
+            looks=tuple(links.looks(record.id)),
         )
+
+    def mark_delivered(self, message_ids: list[int], now: datetime) -> None:
+        """Messages for counsellors that went out (the others stay new for them)."""
+        with self.sessions.begin() as session:
+            LinkRepository(session).mark_delivered(message_ids, now)
 
     def client_identity(self, client_id: int) -> Identity | None:
         """Who a client is on their channel, to reach them for a reminder."""
@@ -137,6 +191,11 @@ class Conversations:
                 # A state written by an older version: keep the answers, restart the dialog.
                 log.warning("client %s: stored dialog state unreadable, starting fresh", client_id)
         return Dialog(language=language, consented=True)
+
+
+def identity_key(identity: Identity) -> str:
+    """One string for whom an invitation was opened by, e.g. "telegram:12345"."""
+    return f"{identity.channel}:{identity.external_id}"
 
 
 def _answers(stored: Mapping[str, StoredAnswer]) -> dict[str, Answer]:

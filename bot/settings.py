@@ -40,6 +40,22 @@ def _check_quiet_hours(value: str) -> str:
     return f"{start.strip()}-{end.strip()}"
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def _check_weekly(value: str) -> str:
+    day, _, at = value.strip().lower().partition(" ")
+    names = {**dict.fromkeys(WEEKDAYS), **dict(zip(WEEKDAYS_NL, WEEKDAYS, strict=True))}
+    try:
+        time.fromisoformat(at.strip())
+    except ValueError:
+        raise ValueError("use a weekday and HH:MM, e.g. monday 09:00") from None
+    if day not in names:
+        raise ValueError(f"unknown weekday {day!r} (use monday ... sunday)")
+    return f"{names[day] or day} {at.strip()}"
+
+
 class Settings(BaseSettings):
     """Every setting of the bot; `.env.example` documents each one."""
 
@@ -58,6 +74,9 @@ class Settings(BaseSettings):
     resume_after_hours: float = Field(default=12.0, gt=0)
     reminder_grace_hours: float = Field(default=12.0, ge=0)
     quiet_hours: Annotated[str, AfterValidator(_check_quiet_hours)] = "22:00-08:00"
+    # The counsellors' weekly digest, in DEFAULT_TIMEZONE.
+    digest_at: Annotated[str, AfterValidator(_check_weekly)] = "monday 09:00"
+    invitation_valid_days: float = Field(default=7.0, gt=0, le=90)
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token", mode="before")
@@ -78,6 +97,14 @@ class Settings(BaseSettings):
     def default_quiet(self) -> tuple[str, str]:
         start, _, end = self.quiet_hours.partition("-")
         return start, end
+
+    @property
+    def digest_weekday(self) -> int:
+        return WEEKDAYS.index(self.digest_at.partition(" ")[0])
+
+    @property
+    def digest_time(self) -> time:
+        return time.fromisoformat(self.digest_at.partition(" ")[2])
 
     @property
     def bot_api_url(self) -> str:

@@ -1,15 +1,20 @@
 """What one turn of the engine produced, written to the database in the turn's transaction:
-answers, the plan, reflections, settings and reminder rows."""
+answers, the plan, reflections, settings, reminder rows and the client's counsellor links."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from dialogs.casefile import Section
 from dialogs.outputs import (
+    AcceptInvitation,
     CancelReminders,
+    DeclineInvitation,
+    EndLink,
     MissedTold,
     Output,
     ReminderAnswered,
@@ -19,8 +24,10 @@ from dialogs.outputs import (
     SaveReflection,
     SaveStep,
     ScheduleReminder,
+    SendCounsellorMessage,
     SetGoalStatus,
     SetQuietHours,
+    SetSharing,
     SetStepStatus,
 )
 from dialogs.state import Goal, GoalStatus, Step, StepStatus
@@ -29,20 +36,49 @@ from storage import (
     AnswerRepository,
     ClientRepository,
     GoalRecord,
+    InvitationRepository,
+    LinkRepository,
     PlanRepository,
     ReminderRepository,
     StepRecord,
 )
 
 
+@dataclass(frozen=True)
+class CounsellorNews:
+    """Something a counsellor hears about at once, sent after the commit. `key` names the text
+    (client_linked, client_sharing, client_message, ...); `message_id` is a stored message."""
+
+    telegram_id: int
+    language: str
+    key: str
+    name: str
+    sections: frozenset[Section] = frozenset()
+    text: str = ""
+    message_id: int | None = None
+
+
 class TurnStore:
-    def __init__(self, session: Session, client_id: int, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        client_id: int,
+        now: datetime,
+        *,
+        identity: str = "",
+        display_name: str | None = None,
+    ) -> None:
         self.client_id = client_id
         self.now = now
+        self.identity = identity  # "telegram:<id>": whom an invitation was opened by
+        self.display_name = display_name  # their name on the channel, for a new link
         self.answers = AnswerRepository(session)
         self.plans = PlanRepository(session)
         self.reminders = ReminderRepository(session)
         self.clients = ClientRepository(session)
+        self.invitations = InvitationRepository(session)
+        self.links = LinkRepository(session)
+        self.news: list[CounsellorNews] = []
 
     @staticmethod
     def goal(record: GoalRecord) -> Goal:
@@ -133,4 +169,65 @@ class TurnStore:
                 case MissedTold():
                     missed = self.reminders.missed_untold(client)
                     self.reminders.mark_told([r.id for r in missed], now)
+                case _:
+                    self.perform_link(output)
         return changes
+
+    def perform_link(self, output: Output) -> None:
+        """The client's links with counsellors; the counsellor hears of each change."""
+        client, now = self.client_id, self.now
+        match output:
+            case AcceptInvitation(invitation_id=invitation_id, sections=sections):
+                opened = self.invitations.pending(self.identity, now)
+                label = opened.label if opened and opened.id == invitation_id else None
+                name = label or self.display_name or f"#{client}"
+                link_id = self.invitations.accept(
+                    invitation_id, self.identity, client, name, sections, now
+                )
+                if link_id is not None:
+                    self.tell(link_id, "client_linked", sections)
+            case DeclineInvitation(invitation_id=invitation_id):
+                contact = self.invitations.decline(invitation_id, self.identity, now)
+                if contact is not None:
+                    name = contact.client_name or self.display_name or f"#{client}"
+                    self.news.append(
+                        CounsellorNews(
+                            contact.telegram_id, contact.language, "client_declined", name
+                        )
+                    )
+            case SetSharing(link_id=link_id, sections=sections):
+                if self.links.set_sharing(client, link_id, sections, now):
+                    self.tell(link_id, "client_sharing", sections)
+            case EndLink(link_id=link_id):
+                contact = self.links.contact(client, link_id)
+                if self.links.end(client, link_id, now) and contact is not None:
+                    self.news.append(
+                        CounsellorNews(
+                            contact.telegram_id,
+                            contact.language,
+                            "client_unlinked",
+                            contact.client_name,
+                        )
+                    )
+            case SendCounsellorMessage(kind=kind, text=text):
+                key = "client_call" if kind == "call" else "client_message"
+                for sent in self.links.add_message(client, kind, text, now):
+                    self.news.append(
+                        CounsellorNews(
+                            sent.counsellor_telegram_id,
+                            sent.counsellor_language,
+                            key,
+                            sent.client_name,
+                            text=text,
+                            message_id=sent.message_id,
+                        )
+                    )
+
+    def tell(self, link_id: int, key: str, sections: frozenset[Section]) -> None:
+        contact = self.links.contact(self.client_id, link_id)
+        if contact is not None:
+            self.news.append(
+                CounsellorNews(
+                    contact.telegram_id, contact.language, key, contact.client_name, sections
+                )
+            )

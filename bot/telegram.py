@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeChat,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (
     AIORateLimiter,
@@ -33,9 +36,12 @@ from telegram.ext import (
 
 from bot.commands import command_aliases, read_command
 from bot.conversation import Conversations, Turn
+from bot.desk import CounsellorDesk, DeskTurn
 from bot.jobs import JobQueueClock
+from bot.pdf import to_pdf
 from bot.render import split_text
 from bot.settings import Settings
+from bot.store import CounsellorNews
 from dialogs import (
     CommandName,
     Content,
@@ -48,11 +54,14 @@ from dialogs import (
     Text,
     Unreadable,
 )
-from dialogs.events import ReminderDue
+from dialogs.desk import screens_for
+from dialogs.document import to_markdown, to_telegram
+from dialogs.events import DESK_COMMANDS, ReminderDue
+from dialogs.link_screens import section_list
 from dialogs.outputs import Keyboard
 from reminders import Clock as ReminderClock
-from reminders import Outcome, ReminderService
-from storage import Identity, ReminderRecord
+from reminders import DigestService, Outcome, ReminderService
+from storage import DigestRecord, Identity, ReminderRecord, StaffRecord
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -72,15 +81,20 @@ def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
 
 
 class TelegramChannel:
-    """The handlers of the bot, bound to the conversations and the clock."""
+    """The handlers of the bot, bound to the conversations, the counsellors' desk and the clock."""
 
-    def __init__(self, conversations: Conversations, content: Content, clock: Clock) -> None:
+    def __init__(
+        self, conversations: Conversations, desk: CounsellorDesk, content: Content, clock: Clock
+    ) -> None:
         self.conversations = conversations
+        self.desk = desk
         self.content = content
         self.clock = clock
         self.aliases = command_aliases(content)
         self.reminders: ReminderService | None = None  # set once the application exists
+        self.digests: DigestService | None = None
         self.bot: Bot | None = None
+        self.seen_staff: set[int] = set()  # counsellors whose digest and menu are in place
 
     def install(self, application: App) -> None:
         private = filters.ChatType.PRIVATE
@@ -160,15 +174,100 @@ class TelegramChannel:
         chat = update.effective_chat
         if user is None or chat is None:
             return
+        staff = await asyncio.to_thread(self.desk.find, user.id)
+        if staff is not None:
+            await self.handle_desk(staff, bot, event, chat.id, query, user.language_code)
+            return
         turn = await asyncio.to_thread(
             self.conversations.handle,
             Identity("telegram", str(user.id)),
             event,
             self.clock(),
             language_hint=user.language_code,
+            display_name=user.first_name,
         )
         self.follow(turn)
         await self.perform(turn, bot, chat.id, query)
+        await self.tell_counsellors(bot, turn.news)
+
+    async def handle_desk(
+        self,
+        staff: StaffRecord,
+        bot: Bot,
+        event: Event,
+        chat_id: int,
+        query: CallbackQuery | None,
+        language_hint: str | None,
+    ) -> None:
+        """A counsellor: their desk, never the client conversation."""
+        turn = await asyncio.to_thread(self.desk.handle, staff, event, self.clock(), language_hint)
+        if query is not None:
+            await acknowledge(query, None, chat_id)
+        if staff.active and staff.id not in self.seen_staff:
+            self.seen_staff.add(staff.id)
+            if self.digests is not None:
+                await asyncio.to_thread(self.digests.ensure, staff.id)
+            await publish_desk_commands(bot, self.content, chat_id, turn.language)
+        await self.perform_desk(turn, bot, chat_id)
+
+    async def perform_desk(self, turn: DeskTurn, bot: Bot, chat_id: int) -> None:
+        for say in turn.messages:
+            await send(bot, chat_id, say.text, say.buttons)
+        if turn.summary is not None:
+            for part in to_telegram(turn.summary):
+                await send_message(bot, chat_id, part, None, html=True)
+        if turn.export is not None:
+            export = turn.export
+            # Drawing a PDF takes a few tenths of a second: not on the event loop.
+            pdf = await asyncio.to_thread(to_pdf, export.document)
+            await send_document(
+                bot,
+                chat_id,
+                f"{export.name}.md",
+                to_markdown(export.document).encode(),
+                export.caption,
+            )
+            await send_document(bot, chat_id, f"{export.name}.pdf", pdf, None)
+
+    async def tell_counsellors(self, bot: Bot, news: Sequence[CounsellorNews]) -> None:
+        """News for counsellors, after the client's own reply. A message that cannot be sent
+        stays stored as new: the counsellor sees it in /clienten and the digest."""
+        delivered: list[int] = []
+        for item in news:
+            texts = self.content.desk(item.language)
+            screens = screens_for(self.content, item.language, "UTC", self.clock())
+            text = getattr(texts, item.key).format(
+                name=item.name, text=item.text, sections=section_list(screens, item.sections)
+            )
+            try:
+                await send(bot, item.telegram_id, text, ())
+            except (Forbidden, NetworkError) as error:
+                log.warning(
+                    "news for counsellor chat %s not sent: %s",
+                    item.telegram_id,
+                    type(error).__name__,
+                )
+                continue
+            if item.message_id is not None:
+                delivered.append(item.message_id)
+        if delivered:
+            await asyncio.to_thread(self.conversations.mark_delivered, delivered, self.clock())
+
+    async def deliver_digest(self, record: DigestRecord) -> Outcome:
+        made = await asyncio.to_thread(
+            self.desk.digest, record.staff_id, record.period_start, self.clock()
+        )
+        if made is None or self.bot is None:
+            return Outcome.SETTLED
+        try:
+            for part in to_telegram(made.document):
+                await send_message(self.bot, made.telegram_id, part, None, html=True)
+        except Forbidden:
+            return Outcome.BLOCKED
+        except NetworkError as error:
+            log.warning("digest %s not sent: %s", record.id, type(error).__name__)
+            return Outcome.FAILED
+        return Outcome.SENT
 
     def follow(self, turn: Turn) -> None:
         if self.reminders is not None and turn.reminders:
@@ -202,12 +301,7 @@ class TelegramChannel:
         """Send what the engine asked for. Everything was committed before this runs."""
         if query is not None:
             notices = [o.text for o in turn.outputs if isinstance(o, Notice)]
-            try:
-                await query.answer(notices[-1] if notices else None)
-            except BadRequest as error:
-                # A press answered too late (the bot was down) can no longer be acknowledged;
-                # the reply below still goes out.
-                log.info("callback in chat %s not acknowledged: %s", chat_id, error.message)
+            await acknowledge(query, notices[-1] if notices else None, chat_id)
         for output in turn.outputs:
             if isinstance(output, Say):
                 await send(bot, chat_id, output.text, output.buttons)
@@ -224,20 +318,51 @@ async def send(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> None:
 
 
 async def send_message(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, *, html: bool = False
 ) -> None:
-    """One sendMessage, tried again after a network failure or a timeout."""
+    """One sendMessage (HTML for summaries, whose text is escaped), retried on network failure."""
+    await retrying(
+        "sendMessage",
+        chat_id,
+        lambda: bot.send_message(
+            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML if html else None
+        ),
+    )
+
+
+async def send_document(
+    bot: Bot, chat_id: int, name: str, data: bytes, caption: str | None
+) -> None:
+    await retrying(
+        "sendDocument",
+        chat_id,
+        lambda: bot.send_document(chat_id, InputFile(data, filename=name), caption=caption),
+    )
+
+
+async def retrying(method: str, chat_id: int, call: Callable[[], Awaitable[object]]) -> None:
+    """A Bot API call, tried again after a network failure or a timeout, waiting longer each
+    time. Telegram's refusals (400, 403) are not retried: trying again cannot help."""
     for attempt in range(NETWORK_RETRIES + 1):
         try:
-            await bot.send_message(chat_id, text, reply_markup=markup)
+            await call()
             return
         except BadRequest:
-            raise  # Telegram read the request and refused it: trying again cannot help
+            raise
         except NetworkError as error:
             if attempt == NETWORK_RETRIES:
                 raise
-            log.info("sendMessage to chat %s failed (%s), retrying", chat_id, type(error).__name__)
+            log.info("%s to chat %s failed (%s), retrying", method, chat_id, type(error).__name__)
             await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
+
+
+async def acknowledge(query: CallbackQuery, text: str | None, chat_id: int) -> None:
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        # A press answered too late (the bot was down) can no longer be acknowledged;
+        # the reply still goes out.
+        log.info("callback in chat %s not acknowledged: %s", chat_id, error.message)
 
 
 async def replace(bot: Bot, chat_id: int, output: Replace, query: CallbackQuery | None) -> None:
@@ -261,16 +386,30 @@ def _from_bot(update: Update) -> bool:
     return user is not None and user.is_bot
 
 
+def _commands(content: Content, language: str, names: Sequence[CommandName]) -> list[BotCommand]:
+    texts = content.commands[language]
+    return [BotCommand(texts[name].name, texts[name].description) for name in names]
+
+
 async def publish_commands(application: App, content: Content, default_language: str) -> None:
-    """Show the command list in Telegram's menu, in each language the bot speaks."""
-
-    def commands(language: str) -> Sequence[BotCommand]:
-        texts = content.commands[language]
-        return [BotCommand(texts[name].name, texts[name].description) for name in CommandName]
-
+    """Show the clients' command list in Telegram's menu, in each language the bot speaks."""
+    clients = [name for name in CommandName if name not in DESK_COMMANDS]
     for language in content.languages:
-        await application.bot.set_my_commands(commands(language), language_code=language)
-    await application.bot.set_my_commands(commands(default_language))
+        await application.bot.set_my_commands(
+            _commands(content, language, clients), language_code=language
+        )
+    await application.bot.set_my_commands(_commands(content, default_language, clients))
+
+
+async def publish_desk_commands(bot: Bot, content: Content, chat_id: int, language: str) -> None:
+    """A counsellor's chat shows the desk's commands instead."""
+    names = [CommandName.INVITE, CommandName.CLIENTS, CommandName.EXPORT, CommandName.HELP]
+    try:
+        await bot.set_my_commands(
+            _commands(content, language, names), scope=BotCommandScopeChat(chat_id)
+        )
+    except (BadRequest, NetworkError) as error:  # only the menu: the commands work anyway
+        log.info("desk commands for chat %s not set: %s", chat_id, type(error).__name__)
 
 
 def build_application(
@@ -282,7 +421,7 @@ def build_application(
     reminder_clock: Callable[[App], ReminderClock] | None = None,
 ) -> App:
     """The PTB Application, talking to TELEGRAM_API_BASE_URL through the rate limiter, with
-    the reminder service on PTB's JobQueue (or on `reminder_clock`, for tests)."""
+    the reminders and the weekly digest on PTB's JobQueue (or on `reminder_clock`, for tests)."""
     token = settings.telegram_bot_token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -290,6 +429,7 @@ def build_application(
     async def post_init(application: App) -> None:
         await publish_commands(application, content, conversations.default_language)
         await asyncio.to_thread(service.start)
+        await asyncio.to_thread(digests.start)
 
     application = (
         ApplicationBuilder()
@@ -300,7 +440,14 @@ def build_application(
         .post_init(post_init)
         .build()
     )
-    channel = TelegramChannel(conversations, content, clock)
+    desk = CounsellorDesk(
+        content,
+        conversations.sessions,
+        default_timezone=conversations.default_timezone,
+        invitation_valid=timedelta(days=settings.invitation_valid_days),
+        bot_username=lambda: application.bot.username,
+    )
+    channel = TelegramChannel(conversations, desk, content, clock)
     channel.install(application)
     channel.bot = application.bot
     if reminder_clock is not None:
@@ -316,4 +463,13 @@ def build_application(
         grace=timedelta(hours=settings.reminder_grace_hours),
     )
     channel.reminders = service
+    digests = DigestService(
+        conversations.sessions,
+        wake_clock,
+        channel.deliver_digest,
+        weekday=settings.digest_weekday,
+        at=settings.digest_time,
+        zone=conversations.default_timezone,
+    )
+    channel.digests = digests
     return application

@@ -53,6 +53,7 @@ class RecordKind(StrEnum):
     STEP = "step"
     REFLECTION = "reflection"
     QUIET_HOURS = "quiet_hours"
+    COUNSELLOR_MESSAGE = "counsellor_message"
 
 
 # The node ids a record is made of; the flow must have them (checked at load).
@@ -61,6 +62,7 @@ RECORD_FIELDS: Mapping[RecordKind, tuple[str, ...]] = {
     RecordKind.STEP: ("goal", "what", "who", "due", "remind_at"),
     RecordKind.REFLECTION: (),
     RecordKind.QUIET_HOURS: ("quiet",),
+    RecordKind.COUNSELLOR_MESSAGE: ("kind", "text"),
 }
 QUESTION_KINDS = frozenset(
     {NodeKind.TEXT, NodeKind.CHOICE, NodeKind.MULTI_CHOICE, NodeKind.DATE, NodeKind.MOMENT}
@@ -233,6 +235,93 @@ class UiTexts(_Strict):
     step_celebrate: str
     step_closed: str
     reminders_missed: str
+    unselected_mark: str
+    section_strengths: str
+    section_plan: str
+    section_reflections: str
+    shares_nothing: str
+    with_team: str
+    invitation_intro: str
+    invitation: str
+    invitation_accept: str
+    invitation_decline: str
+    invitation_accepted: str
+    invitation_declined: str
+    code_wrong: str
+    code_expired: str
+    code_used: str
+    code_slow_down: str
+    no_counsellor: str
+    desk_only: str
+    sharing: str
+    sharing_pick: str
+    sharing_end: str
+    confirm_unlink: str
+    unlinked: str
+    who_saw: str
+    who_saw_none: str
+    look_line: str
+    look_view: str
+    look_export: str
+    look_digest: str
+
+
+class CounsellorTexts(_Strict):
+    """What the bot says to counsellors: the desk, summaries, the digest, client news."""
+
+    welcome: str
+    inactive: str
+    invitation: str
+    invitation_for: str
+    clients_none: str
+    clients_title: str
+    client_line: str
+    client_plan: str
+    client_plan_hidden: str
+    client_messages: str
+    export_button: str
+    pick_export: str
+    no_access: str
+    export_caption: str
+    client_linked: str
+    client_declined: str
+    client_sharing: str
+    client_unlinked: str
+    client_message: str
+    client_call: str
+    summary_title: str
+    summary_meta: str
+    summary_shared: str
+    summary_last_look: str
+    summary_first_look: str
+    new_mark: str
+    not_shared: str
+    nothing_yet: str
+    goals_title: str
+    goal_line: str
+    reminders_title: str
+    reminders_counts: str
+    reminder_line: str
+    reminder_sent: str
+    reminder_answered: str
+    reminder_missed: str
+    reminder_paused: str
+    reminder_scheduled: str
+    follow_up: str
+    reflection_title: str
+    reflection_about: str
+    messages_title: str
+    message_call: str
+    digest_title: str
+    digest_intro: str
+    digest_nothing: str
+    digest_quiet: str
+    digest_done: str
+    digest_missed: str
+    digest_goals: str
+    digest_answers: str
+    digest_reflections: str
+    digest_messages: str
 
 
 class CommandText(_Strict):
@@ -243,6 +332,7 @@ class CommandText(_Strict):
 class TextsFile(_Strict):
     language_name: str
     ui: UiTexts
+    counsellor: CounsellorTexts
     commands: dict[CommandName, CommandText]
     flows: dict[str, Any]
 
@@ -485,6 +575,48 @@ UI_PLACEHOLDERS = {
     "reminder_follow_up": {"step", "goal"},
     "step_celebrate": {"step"},
     "reminders_missed": {"steps"},
+    "with_team": {"name", "team"},
+    "invitation_intro": {"counsellor"},
+    "invitation": {"counsellor"},
+    "invitation_accepted": {"counsellor", "sections"},
+    "invitation_declined": {"counsellor"},
+    "code_slow_down": {"minutes"},
+    "sharing": {"counsellor"},
+    "confirm_unlink": {"counsellor"},
+    "unlinked": {"counsellor"},
+    "who_saw": {"looks"},
+    "look_line": {"when", "counsellor", "kind", "sections"},
+}
+COUNSELLOR_PLACEHOLDERS = {
+    "welcome": {"name"},
+    "invitation": {"label", "link", "code", "until"},
+    "invitation_for": {"label"},
+    "client_line": {"name", "last"},
+    "client_plan": {"open", "overdue"},
+    "client_messages": {"count"},
+    "export_caption": {"name", "date"},
+    "client_linked": {"name", "sections"},
+    "client_declined": {"name"},
+    "client_sharing": {"name", "sections"},
+    "client_unlinked": {"name"},
+    "client_message": {"name", "text"},
+    "client_call": {"name", "text"},
+    "summary_title": {"name"},
+    "summary_meta": {"number", "since", "last"},
+    "summary_shared": {"sections"},
+    "summary_last_look": {"when", "mark"},
+    "goal_line": {"number", "text", "status"},
+    "reminders_counts": {"sent", "answered", "missed"},
+    "reminder_line": {"when", "step", "status"},
+    "reflection_title": {"number", "date"},
+    "reflection_about": {"text"},
+    "digest_title": {"start", "end"},
+    "digest_done": {"steps"},
+    "digest_missed": {"steps"},
+    "digest_goals": {"count"},
+    "digest_answers": {"count"},
+    "digest_reflections": {"count"},
+    "digest_messages": {"count"},
 }
 PROGRESS_PLACEHOLDERS = {"number", "total", "name"}
 
@@ -521,6 +653,7 @@ class Content:
     flows: Mapping[str, Flow]
     texts: Mapping[str, Mapping[str, str]]  # language -> flattened key -> text
     ui_texts: Mapping[str, UiTexts]
+    counsellor_texts: Mapping[str, CounsellorTexts]
     language_names: Mapping[str, str]
     commands: Mapping[str, Mapping[CommandName, CommandText]]
 
@@ -533,6 +666,10 @@ class Content:
 
     def ui(self, language: str) -> UiTexts:
         return self.ui_texts[language]
+
+    def desk(self, language: str) -> CounsellorTexts:
+        """The counsellor's texts, in their language or else the first one there is."""
+        return self.counsellor_texts.get(language) or next(iter(self.counsellor_texts.values()))
 
     def overview_flow(self, command: CommandName) -> Flow | None:
         return next((f for f in self.flows.values() if f.overview_command is command), None)
@@ -597,6 +734,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
 
     texts: dict[str, dict[str, str]] = {}
     ui_texts: dict[str, UiTexts] = {}
+    counsellor_texts: dict[str, CounsellorTexts] = {}
     names: dict[str, str] = {}
     commands: dict[str, Mapping[CommandName, CommandText]] = {}
     for path in text_files:
@@ -615,10 +753,16 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
                 raise ContentError(f"{path}: key {key} must be a non-empty text")
             allowed = PROGRESS_PLACEHOLDERS if key.endswith(".progress") else set()
             _check_placeholders(path, key, value, allowed)
-        for name, value in parsed.ui.model_dump().items():
-            _check_placeholders(path, f"ui.{name}", value, UI_PLACEHOLDERS.get(name, set()))
+        for section, texts_model, placeholders in (
+            ("ui", parsed.ui, UI_PLACEHOLDERS),
+            ("counsellor", parsed.counsellor, COUNSELLOR_PLACEHOLDERS),
+        ):
+            for name, value in texts_model.model_dump().items():
+                allowed = placeholders.get(name, set())
+                _check_placeholders(path, f"{section}.{name}", value, allowed)
         texts[language] = flat
         ui_texts[language] = parsed.ui
+        counsellor_texts[language] = parsed.counsellor
         names[language] = parsed.language_name
         commands[language] = parsed.commands
-    return Content(flows, texts, ui_texts, names, commands)
+    return Content(flows, texts, ui_texts, counsellor_texts, names, commands)

@@ -32,11 +32,22 @@ class CommandName(StrEnum):
     MY_PLAN = "my_plan"
     SETBACK = "setback"
     QUIET_HOURS = "quiet_hours"
+    SHARING = "sharing"  # what the client shares with their counsellor
+    COUNSELLOR = "counsellor"  # a message or call request to the counsellor
+    WHO_SAW = "who_saw"  # who looked at the client's data
+    INVITE = "invite"  # counsellors: a new invitation
+    CLIENTS = "clients"  # counsellors: their linked clients
+    EXPORT = "export"  # counsellors: a summary as a file
+
+
+# Commands of the counsellor's desk; a client gets a kind "this is for counsellors".
+DESK_COMMANDS = frozenset({CommandName.INVITE, CommandName.CLIENTS, CommandName.EXPORT})
 
 
 @dataclass(frozen=True)
 class Command:
     name: CommandName
+    arg: str = ""  # what followed the command: `/start <code>`, `/export 12`
 
 
 @dataclass(frozen=True)
@@ -63,4 +74,23 @@ class ReminderDue:
     follow_up: bool = False
 
 
-Event = Text | Press | Command | UnknownCommand | Unreadable | Edited | ReminderDue
+class CodeResult(StrEnum):
+    """What became of an invitation code the client opened or typed."""
+
+    OPENED = "opened"
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    USED = "used"
+    SLOW_DOWN = "slow_down"  # too many wrong codes: wait a while
+
+
+@dataclass(frozen=True)
+class CodeEntered:
+    """An invitation code, checked by the caller (only hashes are stored, attempts are
+    counted); an opened invitation is in the state from now on."""
+
+    result: CodeResult
+    wait_minutes: int = 0
+
+
+Event = Text | Press | Command | UnknownCommand | Unreadable | Edited | ReminderDue | CodeEntered

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dialogs.casefile import Section
 from dialogs.state import AnswerStatus, Goal, GoalStatus, Step, StepStatus
 
 
@@ -138,6 +139,40 @@ class MissedTold:
     """The client has been told about the reminders that could not be sent in time."""
 
 
+@dataclass(frozen=True)
+class AcceptInvitation:
+    """Link with the counsellor of the open invitation, sharing these sections."""
+
+    invitation_id: int
+    sections: frozenset[Section]
+
+
+@dataclass(frozen=True)
+class DeclineInvitation:
+    invitation_id: int
+
+
+@dataclass(frozen=True)
+class SetSharing:
+    """What the counsellor of this link may see from now on."""
+
+    link_id: int
+    sections: frozenset[Section]
+
+
+@dataclass(frozen=True)
+class EndLink:
+    link_id: int
+
+
+@dataclass(frozen=True)
+class SendCounsellorMessage:
+    """A message (or a request to be called) for every counsellor the client is linked with."""
+
+    kind: str  # message | call
+    text: str
+
+
 Record = (
     SaveGoal
     | SaveStep
@@ -151,5 +186,10 @@ Record = (
     | ReminderSettled
     | ReminderAnswered
     | MissedTold
+    | AcceptInvitation
+    | DeclineInvitation
+    | SetSharing
+    | EndLink
+    | SendCounsellorMessage
 )
 Output = Say | Replace | Notice | SaveAnswer | Record

@@ -165,7 +165,7 @@ def reminder(screens: Screens, step: Step, *, follow_up: bool) -> Say:
 
 
 def current(screens: Screens, seq: int) -> Say | None:
-    """The screen the client is on, drawn again; plan screens first, then the others."""
+    """A plan screen drawn again, or None when it is not one (or its subject is gone)."""
     dialog, state = screens.state.dialog, screens.state
     arg = dialog.screen_arg or ""
     number = int(arg) if arg.isdigit() else 0
@@ -180,4 +180,4 @@ def current(screens: Screens, seq: int) -> Say | None:
             return change_screen(screens, step, seq)
         case Screen.CONFIRM:
             return confirm(screens, dialog.screen_arg or "", seq)
-    return screens.current(seq)
+    return None

@@ -17,6 +17,7 @@ from dialogs.outputs import (
     ReminderAnswered,
     ReminderSettled,
     ReminderShown,
+    Say,
     ScheduleReminder,
     SetGoalStatus,
     SetStepStatus,
@@ -45,6 +46,9 @@ class PlanningTurn(Turn):
             self.show(Screen.PLAN)
         else:
             super().handle_command(name)
+
+    def draw(self, seq: int) -> Say | None:
+        return plan_screens.current(self.screens, seq) or super().draw(seq)
 
     # --- helpers --------------------------------------------------------------------------
 

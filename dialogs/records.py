@@ -20,6 +20,7 @@ from dialogs.outputs import (
     SaveReflection,
     SaveStep,
     ScheduleReminder,
+    SendCounsellorMessage,
     SetQuietHours,
 )
 from dialogs.state import Goal, GoalStatus, Profile, State, Step, StepStatus
@@ -73,6 +74,10 @@ def build(
             return _reflection(values, state, answered)
         case RecordKind.QUIET_HOURS:
             return _quiet(values, state)
+        case RecordKind.COUNSELLOR_MESSAGE:
+            # A call request may say when the client can be reached; the message is the text.
+            text = values.get("text") or values.get("reachable") or ""
+            return state, dict(values), [SendCounsellorMessage(values.get("kind", "message"), text)]
 
 
 def _number(values: Mapping[str, str], existing: tuple[int, ...]) -> int:

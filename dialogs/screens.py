@@ -156,7 +156,12 @@ class Screens:
             (Button(self.content.language_names[lang], callbacks.choose_language(lang)),)
             for lang in others
         ]
-        return Say(self.ui.welcome, tuple(buttons))
+        text = self.ui.welcome
+        if self.state.invitation is not None:
+            # Opened from a counsellor's link: say who invites before asking for consent.
+            intro = self.ui.invitation_intro.format(counsellor=self.state.invitation.counsellor)
+            text = f"{intro}\n\n{text}"
+        return Say(text, tuple(buttons))
 
     def question(self, frame: Frame, seq: int) -> Say:
         flow = self.content.flows[frame.flow]

@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from dialogs.casefile import InvitationView, LinkView, Look
+
 
 class AnswerStatus(StrEnum):
     ANSWERED = "answered"
@@ -41,6 +43,8 @@ class Screen(StrEnum):
     PLAN_STEP = "plan_step"  # one step and what can be done with it
     PLAN_CHANGE = "plan_change"  # which part of a step to change
     CONFIRM = "confirm"  # "are you sure?" before something is dropped
+    INVITATION = "invitation"  # a counsellor's invitation: what to share, link or not
+    SHARING = "sharing"  # /delen: what a linked counsellor may see
 
 
 class Frame(BaseModel):
@@ -138,6 +142,12 @@ class State:
     reflections: int = 0  # how many there are; the next one gets the next number
     profile: Profile = field(default_factory=Profile)
     missed: tuple[int, ...] = ()  # steps whose reminder went unsent and was not yet mentioned
+    links: tuple[LinkView, ...] = ()  # counsellors the client is linked with
+    invitation: InvitationView | None = None  # an invitation opened, not yet answered
+    looks: tuple[Look, ...] = ()  # the latest looks of counsellors at their data, newest first
+
+    def link(self, link_id: int) -> LinkView | None:
+        return next((link for link in self.links if link.id == link_id), None)
 
     def goal(self, number: int) -> Goal | None:
         return next((goal for goal in self.goals if goal.number == number), None)

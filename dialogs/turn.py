@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from dialogs import callbacks, plan_screens, records
+from dialogs import callbacks, records
 from dialogs.content import Content, Flow, Node, NodeKind, UiTexts
 from dialogs.events import (
     Command,
@@ -83,18 +83,23 @@ class Turn:
         if screen is Screen.RESUME:
             message = self.screens.resume(seq, text or self.ui.paused)
         else:
-            drawn = plan_screens.current(self.screens, seq)
+            drawn = self.draw(seq)
             if drawn is None:
                 raise ValueError(f"screen {screen} ({arg}) cannot be drawn")
             message = drawn
         self.outputs.append(message)
+
+    def draw(self, seq: int) -> Say | None:
+        """The screen the client is on, drawn with prompt number `seq` (None: nothing to draw).
+        Turns that know more screens extend this."""
+        return self.screens.current(seq)
 
     def show_current(self) -> None:
         """Show again what the client was looking at (after help, an unreadable message, ...)."""
         dialog = self.dialog
         if dialog.paused or dialog.screen is Screen.RESUME:
             self.show(Screen.RESUME)
-        elif plan_screens.current(self.screens, dialog.prompt_seq) is not None:
+        elif self.draw(dialog.prompt_seq) is not None:
             self.show(dialog.screen, dialog.screen_arg)
         else:  # nothing drawable (a screen of content that has since changed): the way on
             self.show(Screen.QUESTION if dialog.frame else Screen.MENU)
@@ -147,13 +152,17 @@ class Turn:
             self.update(language=parsed.language)
         if isinstance(parsed, callbacks.Consent) and parsed.given:
             self.update(consented=True)
-            first = next(f for f in self.content.flows.values() if f.starts_after_consent)
-            self.start_flow(first)
+            self.after_consent()
         elif isinstance(parsed, callbacks.Consent):
             self.say(self.ui.declined)
         else:
             self.update(screen=Screen.WELCOME)
             self.outputs.append(self.screens.welcome())
+
+    def after_consent(self) -> None:
+        """Right after consent: the flow that starts everything (the strengths inventory)."""
+        first = next(f for f in self.content.flows.values() if f.starts_after_consent)
+        self.start_flow(first)
 
     def handle_command(self, name: CommandName) -> None:
         match name:
@@ -186,7 +195,7 @@ class Turn:
             return
         # A typed label ("weet ik niet", "later verder") counts as pressing that button.
         typed = normalise_label(text)
-        current = plan_screens.current(self.screens, self.dialog.prompt_seq)
+        current = self.draw(self.dialog.prompt_seq)
         buttons = [button for row in (current.buttons if current else ()) for button in row]
         pressed = next((b for b in buttons if typed and normalise_label(b.label) == typed), None)
         if pressed is None:

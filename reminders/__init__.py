@@ -1,6 +1,16 @@
 """Reminders for agreed action steps: APScheduler (PTB's JobQueue) as the clock, the database
 as the truth. The service knows nothing of Telegram: the bot passes in how to deliver."""
 
+from reminders.digest import DigestService, next_digest
 from reminders.service import Changes, Clock, Deliver, Outcome, ReminderService, job_name
 
-__all__ = ["Changes", "Clock", "Deliver", "Outcome", "ReminderService", "job_name"]
+__all__ = [
+    "Changes",
+    "Clock",
+    "Deliver",
+    "DigestService",
+    "Outcome",
+    "ReminderService",
+    "job_name",
+    "next_digest",
+]

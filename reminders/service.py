@@ -12,13 +12,14 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import ClientRepository, ReminderRecord, ReminderRepository
 
 log = logging.getLogger(__name__)
+Claimed = TypeVar("Claimed")
 
 
 class Clock(Protocol):
@@ -53,11 +54,55 @@ class Changes:
         return bool(self.scheduled or self.cancelled)
 
 
+async def deliver_safely(
+    deliver: Callable[[Claimed], Awaitable[Outcome]], record: Claimed, what: str
+) -> Outcome:
+    """Deliver a claimed row; a failure is logged (what, never content) and counts as FAILED,
+    so the row is tried again instead of being lost."""
+    try:
+        return await deliver(record)
+    except Exception:
+        log.exception("%s could not be delivered", what)
+        return Outcome.FAILED
+
+
 def job_name(reminder_id: int) -> str:
     return f"reminder-{reminder_id}"
 
 
-class ReminderService:
+class Dispatcher(Generic[Claimed]):
+    """What reminders and digests share: rows the clock wakes us for, claimed by one process,
+    delivered, and tried again after a failure."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        deliver: Callable[[Claimed], Awaitable[Outcome]],
+        *,
+        lease: timedelta = timedelta(minutes=10),
+        retry_after: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.deliver = deliver
+        self.lease = lease  # a claim older than this belonged to a process that died
+        self.retry_after = retry_after
+
+    def job(self, row_id: int) -> str:
+        raise NotImplementedError
+
+    async def fire(self, row_id: int) -> Outcome | None:
+        raise NotImplementedError
+
+    def _wake(self, row_id: int, due_at: datetime) -> None:
+        async def fire() -> None:
+            await self.fire(row_id)
+
+        self.clock.wake_at(max(due_at, self.clock.now()), self.job(row_id), fire)
+
+
+class ReminderService(Dispatcher[ReminderRecord]):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -68,12 +113,11 @@ class ReminderService:
         lease: timedelta = timedelta(minutes=10),
         retry_after: timedelta = timedelta(minutes=5),
     ) -> None:
-        self.sessions = sessions
-        self.clock = clock
-        self.deliver = deliver
+        super().__init__(sessions, clock, deliver, lease=lease, retry_after=retry_after)
         self.grace = grace
-        self.lease = lease
-        self.retry_after = retry_after
+
+    def job(self, row_id: int) -> str:
+        return job_name(row_id)
 
     def start(self) -> int:
         """Schedule every pending reminder; those missed too long ago are marked missed (the
@@ -99,12 +143,6 @@ class ReminderService:
             if (reminder_id, due_at) not in late:
                 self._wake(reminder_id, due_at)
 
-    def _wake(self, reminder_id: int, due_at: datetime) -> None:
-        async def fire() -> None:
-            await self.fire(reminder_id)
-
-        self.clock.wake_at(max(due_at, self.clock.now()), job_name(reminder_id), fire)
-
     async def fire(self, reminder_id: int) -> Outcome | None:
         """Claim the reminder and deliver it; None if another process (or an earlier wake-up)
         has it. Never raises: a failure is logged and the reminder is tried again later."""
@@ -115,13 +153,8 @@ class ReminderService:
                 return None
             record = repository.get(reminder_id)
         assert record is not None
-        try:
-            outcome = await self.deliver(record)
-        except Exception:
-            log.exception(
-                "reminder %s (client %s) could not be delivered", record.id, record.client_id
-            )
-            outcome = Outcome.FAILED
+        what = f"reminder {record.id} (client {record.client_id})"
+        outcome = await deliver_safely(self.deliver, record, what)
         self._settle(record, outcome)
         return outcome
 

@@ -1,6 +1,19 @@
 """Persistence: SQLAlchemy models, repositories (one unit of work per update), migrations."""
 
+from storage.casefiles import AuditRecord, AuditRepository, CaseFileRepository
 from storage.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory
+from storage.digests import DigestRecord, DigestRepository
+from storage.links import (
+    CodeStatus,
+    Contact,
+    Delivery,
+    InvitationRepository,
+    LinkRepository,
+    NewInvitation,
+    OpenResult,
+    looks_like_short_code,
+    normalise_code,
+)
 from storage.migrate import upgrade
 from storage.plans import (
     GoalRecord,
@@ -18,23 +31,41 @@ from storage.repositories import (
     Identity,
     StoredAnswer,
 )
+from storage.staff import AccessDenied, StaffRecord, StaffRepository
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "AccessDenied",
     "AnswerRepository",
+    "AuditRecord",
+    "AuditRepository",
+    "CaseFileRepository",
     "ClientRecord",
     "ClientRepository",
+    "CodeStatus",
+    "Contact",
     "ConversationRepository",
+    "Delivery",
+    "DigestRecord",
+    "DigestRepository",
     "GoalRecord",
     "Identity",
+    "InvitationRepository",
+    "LinkRepository",
+    "NewInvitation",
+    "OpenResult",
     "PlanEvent",
     "PlanRepository",
     "ReflectionRecord",
     "ReminderRecord",
     "ReminderRepository",
+    "StaffRecord",
+    "StaffRepository",
     "StepRecord",
     "StoredAnswer",
+    "looks_like_short_code",
     "make_engine",
     "make_session_factory",
+    "normalise_code",
     "upgrade",
 ]

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -201,4 +212,155 @@ class Reminder(Base):
     __table_args__ = (
         Index("ix_reminders_status_due_at", status, due_at),
         Index("ix_reminders_client_step", client_id, step_number),
+    )
+
+
+class Staff(Base):
+    """A counsellor or administrator, known by Telegram id. Never deleted: the audit trail
+    names them, so leaving the organisation deactivates the row."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(Text)
+    team: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    is_counsellor: Mapped[bool] = mapped_column(Boolean)
+    is_admin: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("uq_staff_telegram_id", telegram_id, unique=True),)
+
+
+class Invitation(Base):
+    """A counsellor's offer to link, passed to the client as a code. Only hashes of the code
+    are kept, so a copy of the database cannot be used to link to anyone."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    short_hash: Mapped[str] = mapped_column(String(64))
+    # What the counsellor calls the client; it becomes the link's client_name.
+    label: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Who opened it ("telegram:123"): from then on only they can accept it.
+    opened_by: Mapped[str | None] = mapped_column(String(96))
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # accepted | declined
+
+    __table_args__ = (
+        Index("uq_invitations_code_hash", code_hash, unique=True),
+        Index("uq_invitations_short_hash", short_hash, unique=True),
+        Index("ix_invitations_opened_by", opened_by),
+    )
+
+
+class CodeAttempt(Base):
+    """Wrong codes per identity, to slow down guessing of the short codes."""
+
+    __tablename__ = "code_attempts"
+
+    identity: Mapped[str] = mapped_column(String(96), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    # Failures are forgotten an hour after this moment: the last failure, or the end of the
+    # block it set.
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Link(Base):
+    """A client and a counsellor working together; what the client shares is per link and
+    the client's to change. An ended link is kept, so that history explains the audit trail."""
+
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL")
+    )
+    client_name: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(16))  # client | counsellor | admin
+    share_strengths: Mapped[bool] = mapped_column(Boolean)
+    share_plan: Mapped[bool] = mapped_column(Boolean)
+    share_reflections: Mapped[bool] = mapped_column(Boolean)
+    sharing_changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The counsellor's previous look, for "new since" in the case file and the digest.
+    last_viewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        # At most one active link per counsellor and client, on both databases.
+        Index(
+            "uq_links_active",
+            staff_id,
+            client_id,
+            unique=True,
+            sqlite_where=sql_text("ended_at IS NULL"),
+            postgresql_where=sql_text("ended_at IS NULL"),
+        ),
+        Index("ix_links_client_id", client_id),
+    )
+
+
+class CounsellorMessage(Base):
+    """What a client sent one counsellor (/begeleider): a row per link, so ending a link or
+    erasing the client takes the messages with it."""
+
+    __tablename__ = "counsellor_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # message | call
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_counsellor_messages_link_created", link_id, created_at),)
+
+
+class AuditEntry(Base):
+    """One look of a counsellor at a client's data (view, export, digest) and the sections it
+    showed: the client and the administrators can see who saw what."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # view | export | digest
+    sections: Mapped[list[str]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_audit_entries_client_at", client_id, at),)
+
+
+class Digest(Base):
+    """A counsellor's periodic summary, sent exactly once like a reminder: the row is the truth."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    period_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # scheduled | sending | sent | skipped
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("uq_digests_staff_due_at", staff_id, due_at, unique=True),
+        Index("ix_digests_status_due_at", status, due_at),
     )

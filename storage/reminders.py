@@ -1,8 +1,8 @@
 """Reminder rows: the database is the truth, a scheduler only wakes the bot up.
 
 A reminder goes: scheduled -> sending (claimed by one process) -> sent -> answered, or ends
-as missed, cancelled or paused (and back). `claim` is one conditional UPDATE, so when two bot
-processes share the database, exactly one of them sends a reminder.
+as missed, cancelled or paused (and back). Claiming and what follows are storage/dispatch.py's,
+so when two bot processes share the database, exactly one of them sends a reminder.
 
 Writes that hand ids back use UPDATE ... RETURNING (PostgreSQL, SQLite >= 3.35), so what is
 returned is exactly what changed, even with another process at work.
@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
+from storage import dispatch
 from storage.models import Reminder
 
 REMINDER_KINDS = ("step", "follow_up")
@@ -107,30 +107,20 @@ class ReminderRepository:
 
     def claim(self, reminder_id: int, now: datetime) -> bool:
         """Take a due reminder for sending. True for exactly one caller, whatever the race."""
-        result = self.session.execute(
-            update(Reminder)
-            .where(
-                Reminder.id == reminder_id,
-                Reminder.status == "scheduled",
-                Reminder.due_at <= now,
-            )
-            .values(status="sending", claimed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return cast(CursorResult[Any], result).rowcount == 1
+        return dispatch.claim(self.session, Reminder, reminder_id, now)
 
     def mark_sent(self, reminder_id: int, now: datetime) -> None:
-        self._from_sending(reminder_id, status="sent", sent_at=now)
+        dispatch.mark_sent(self.session, Reminder, reminder_id, now)
 
     def release(self, reminder_id: int) -> None:
         """Sending failed in a way worth retrying: the reminder is scheduled again."""
-        self._from_sending(reminder_id, status="scheduled", claimed_at=None)
+        dispatch.release(self.session, Reminder, reminder_id)
 
     def settle(self, reminder_id: int, status: str) -> None:
         """End a claimed reminder without sending it: 'cancelled', 'paused' or 'missed'."""
         if status not in SETTLED_STATUSES:
             raise ValueError(f"a claimed reminder cannot become {status!r}")
-        self._from_sending(reminder_id, status=status)
+        dispatch.settle(self.session, Reminder, reminder_id, status)
 
     def answered(self, client_id: int, step: int, now: datetime) -> list[int]:
         """The client answered about this step: sent reminders become 'answered', and the
@@ -171,23 +161,13 @@ class ReminderRepository:
         mid-send: it is scheduled again. Then every scheduled reminder due before
         `now - grace` becomes 'missed'; the others are returned to schedule, soonest first.
         """
-        self.session.execute(
-            update(Reminder)
-            .where(Reminder.status == "sending", Reminder.claimed_at < now - lease)
-            .values(status="scheduled", claimed_at=None)
-            .execution_options(synchronize_session=False)
-        )
+        dispatch.recover_stale(self.session, Reminder, now, lease)
         missed = self._ids(
             update(Reminder)
             .where(Reminder.status == "scheduled", Reminder.due_at < now - grace)
             .values(status="missed")
         )
-        rows = self.session.execute(
-            select(Reminder.id, Reminder.due_at)
-            .where(Reminder.status == "scheduled")
-            .order_by(Reminder.due_at, Reminder.id)
-        )
-        return [(id_, due_at) for id_, due_at in rows], missed
+        return dispatch.scheduled(self.session, Reminder), missed
 
     def missed_untold(self, client_id: int) -> list[ReminderRecord]:
         """Missed reminders the client has not been told about, oldest first."""
@@ -211,14 +191,6 @@ class ReminderRepository:
             update(Reminder)
             .where(Reminder.id.in_(list(reminder_ids)), Reminder.told_at.is_(None))
             .values(told_at=now)
-            .execution_options(synchronize_session=False)
-        )
-
-    def _from_sending(self, reminder_id: int, **values: Any) -> None:
-        self.session.execute(
-            update(Reminder)
-            .where(Reminder.id == reminder_id, Reminder.status == "sending")
-            .values(**values)
             .execution_options(synchronize_session=False)
         )
 

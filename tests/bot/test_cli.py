@@ -6,18 +6,45 @@ import io
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from bot.__main__ import main
+from bot.__main__ import ADMIN_ENV, main
 from dialogs import load_content
+from dialogs.casefile import LookKind, Section
+from storage import (
+    CaseFileRepository,
+    ClientRepository,
+    Identity,
+    InvitationRepository,
+    StaffRepository,
+    make_engine,
+    make_session_factory,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["chat"], ["migrate"], ["flows"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["run"],
+        ["chat"],
+        ["migrate"],
+        ["flows"],
+        ["admin"],
+        ["admin", "add"],
+        ["counsellor"],
+        ["counsellor", "add"],
+        ["counsellor", "list"],
+        ["counsellor", "deactivate"],
+        ["audit"],
+    ],
+)
 def test_help_on_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main([*command, "--help"])
@@ -120,3 +147,137 @@ def test_flows_are_drawn_as_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
 def test_flows_in_a_language_without_texts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["flows", "--language", "fr"]) == 2
     assert capsys.readouterr().err.strip() == "--language: no texts for 'fr' (en, nl)"
+
+
+# --- staff commands -----------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+FIRST_ADMIN_HINT = (
+    'register the first one with `python -m bot admin add --telegram-id N --name "..."`'
+)
+
+
+@pytest.fixture
+def staff_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh SQLite file as DATABASE_URL, a fixed clock, and no administrator in the shell."""
+    url = f"sqlite:///{tmp_path / 'staff.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv(ADMIN_ENV, raising=False)
+    monkeypatch.setattr("bot.__main__.utc_now", lambda: NOW)
+    return url
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Exit code, standard output and standard error of `python -m bot <argv>`."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_first_administrator_needs_nobody_and_the_next_one_an_administrator(
+    staff_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(capsys, "admin", "add", "--telegram-id", "1", "--name", "Beheer") == (
+        0,
+        "administrator added: 1 Beheer\n",
+        "",
+    )
+    code, out, err = run_cli(capsys, "admin", "add", "--telegram-id", "2", "--name", "Twee")
+    assert (code, out) == (2, "")
+    assert err == (
+        "only an administrator can add administrators: pass --admin with your Telegram id "
+        f"(or set {ADMIN_ENV})\n"
+    )
+    added = run_cli(capsys, "admin", "add", "--telegram-id", "2", "--name", "Twee", "--admin", "1")
+    assert added == (0, "administrator added: 2 Twee\n", "")
+
+
+def test_only_an_administrator_adds_or_deactivates_counsellors(
+    staff_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add = ("counsellor", "add", "--telegram-id", "501", "--name", "Anna", "--team", "Noord")
+    code, out, err = run_cli(capsys, *add)
+    assert (code, out) == (2, "")
+    assert (
+        err == f"only an administrator can add counsellors: there is none yet; {FIRST_ADMIN_HINT}\n"
+    )
+    run_cli(capsys, "admin", "add", "--telegram-id", "1", "--name", "Beheer")
+    assert run_cli(capsys, *add, "--admin", "501")[2] == (
+        "only an administrator can add counsellors: 501 is not an active administrator\n"
+    )
+    # In an administrator's shell the plain command works.
+    monkeypatch.setenv(ADMIN_ENV, "1")
+    assert run_cli(capsys, *add) == (0, "counsellor added: 501 Anna\n", "")
+    deactivate = ("counsellor", "deactivate", "--telegram-id", "501")
+    assert run_cli(capsys, *deactivate, "--admin", "501")[0] == 2
+    assert run_cli(capsys, *deactivate) == (0, "deactivated: 501 Anna\n", "")
+    assert run_cli(capsys, "counsellor", "deactivate", "--telegram-id", "9") == (
+        1,
+        "",
+        "nobody has Telegram id 9\n",
+    )
+    # A deactivated administrator is no administrator.
+    assert run_cli(capsys, "counsellor", "deactivate", "--telegram-id", "1")[1] == (
+        "deactivated: 1 Beheer\n"
+    )
+    code, _, err = run_cli(capsys, *add)
+    assert code == 2
+    assert err.startswith("only an administrator can add counsellors: there is none yet")
+
+
+def test_the_staff_list_is_an_aligned_table(
+    staff_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(capsys, "counsellor", "list") == (0, "no staff yet\n", "")
+    run_cli(capsys, "admin", "add", "--telegram-id", "1", "--name", "Beheer")
+    for telegram_id, name in (("501", "Anna de Vries"), ("502", "Bert")):
+        add = ("counsellor", "add", "--telegram-id", telegram_id, "--name", name, "--admin", "1")
+        run_cli(capsys, *add, "--team", "Noord")
+    run_cli(capsys, "counsellor", "add", "--telegram-id", "1", "--name", "Beheer", "--admin", "1")
+    run_cli(capsys, "counsellor", "deactivate", "--telegram-id", "502", "--admin", "1")
+    assert run_cli(capsys, "counsellor", "list") == (
+        0,
+        "telegram id  name           team   roles              status\n"
+        "501          Anna de Vries  Noord  counsellor         active (added 2026-11-27)\n"
+        "1            Beheer         -      counsellor, admin  active (added 2026-11-27)\n"
+        "502          Bert           Noord  counsellor         inactive since 2026-11-27\n",
+        "",
+    )
+
+
+def test_the_audit_trail_of_a_client(staff_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(capsys, "admin", "add", "--telegram-id", "1", "--name", "Beheer")
+    run_cli(capsys, "counsellor", "add", "--telegram-id", "501", "--name", "Anna", "--admin", "1")
+    engine = make_engine(staff_db)
+    with make_session_factory(engine).begin() as session:
+        client = ClientRepository(session).create(
+            Identity("telegram", "1001"), language="nl", timezone="UTC", now=NOW
+        )
+        anna = StaffRepository(session).find(501)
+        assert anna is not None
+        invitations = InvitationRepository(session)
+        invitation = invitations.create(anna.id, None, NOW, timedelta(days=1))
+        invitations.open(invitation.code, "telegram:1001", NOW)
+        invitations.accept(invitation.id, "telegram:1001", client.id, "Sam", frozenset(), NOW)
+        case_files = CaseFileRepository(session, anna.id)
+        case_files.case_file(client.id, LookKind.VIEW, NOW)
+        invitation = invitations.create(anna.id, None, NOW, timedelta(days=1))
+        invitations.open(invitation.code, "telegram:1001", NOW)
+        sections = frozenset({Section.STRENGTHS, Section.PLAN})
+        invitations.accept(invitation.id, "telegram:1001", client.id, "Sam", sections, NOW)
+        case_files.case_file(client.id, LookKind.EXPORT, NOW + timedelta(seconds=90))
+    engine.dispose()
+    audit = ("audit", "--client", str(client.id))
+    assert run_cli(capsys, *audit, "--admin", "501")[0] == 2
+    assert run_cli(capsys, *audit, "--admin", "1") == (
+        0,
+        "at (UTC)          who   telegram id  what    sections\n"
+        "2026-11-27T09:30  Anna  501          view    -\n"
+        "2026-11-27T09:31  Anna  501          export  plan, strengths\n",
+        "",
+    )
+    assert run_cli(capsys, "audit", "--client", "99", "--admin", "1") == (
+        0,
+        "nobody has looked at the data of client 99\n",
+        "",
+    )

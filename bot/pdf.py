@@ -1,0 +1,156 @@
+"""A document as an A4 PDF that a counsellor can keep or print."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+from itertools import chain
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF, Align, XPos, YPos
+from fpdf.bidi import auto_detect_base_direction
+from fpdf.enums import TextDirection
+from fpdf.fonts import TTFFont
+
+from dialogs.document import Bullets, Document, Heading, Item, Paragraph
+
+# DejaVu Sans ships with matplotlib, which the network map needs anyway: no font to install.
+_FONT_DIR = Path(matplotlib.get_data_path(), "fonts", "ttf")
+_FAMILY = "DejaVuSans"
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+# The file records no real time, so the same document always gives the same bytes.
+_CREATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+_MARGIN = 20.0  # mm
+_TEXT_SIZE = 11.0  # pt
+_LINE = 5.5  # mm per line of body text
+_GAP = 2.5  # mm after a block
+_HEADING_SIZES = {1: 18.0, 2: 14.0, 3: 12.0}
+_INDENT = 6.0  # mm from the margin to an item's text
+
+_FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
+
+
+def to_pdf(document: Document) -> bytes:
+    """The document on A4 pages: title, headings, wrapped paragraphs, bulleted lists with bold
+    labels, and "page / pages" in the footer. Right-to-left text is shaped and reordered."""
+    pdf = _SummaryPdf(document.title)
+    pdf.heading(document.title, 1)
+    for block in document.blocks:
+        match block:
+            case Heading(text, level):
+                pdf.heading(text, level)
+            case Paragraph(text, quiet):
+                pdf.paragraph(text, quiet)
+            case Bullets(items):
+                pdf.bullets(items)
+    return bytes(pdf.output())
+
+
+class _SummaryPdf(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(format="A4")
+        for style, file in _FONT_FILES.items():
+            self.add_font(_FAMILY, style, _FONT_DIR / file)
+        # The oblique face lacks Arabic, for one: any face that has a character draws it.
+        self.set_fallback_fonts([_FAMILY], exact_match=False)
+        # HarfBuzz joins Arabic letters and fpdf2's bidi algorithm orders mixed directions.
+        self.set_text_shaping(True)
+        self._drawable = frozenset(
+            chain.from_iterable(
+                font.cmap for font in self.fonts.values() if isinstance(font, TTFFont)
+            )
+        )
+        self.set_creation_date(_CREATED)
+        self.set_title(self._printable(title))  # for the viewer's title bar
+        self.set_margins(_MARGIN, _MARGIN)
+        self.set_auto_page_break(True, margin=_MARGIN)
+        self.add_page()
+
+    def footer(self) -> None:
+        self.set_xy(0, -12)  # mm: inside the bottom margin, centred on the page below
+        self.set_font(_FAMILY, size=9)
+        self.cell(self.w, 4, f"{self.page_no()} / {{nb}}", align=Align.C)
+
+    def heading(self, text: str, level: int) -> None:
+        if not text.strip():
+            return
+        size = _HEADING_SIZES[level]
+        height = size * 0.5
+        # A heading belongs with what follows it: rather a new page than one at the bottom.
+        if self.will_page_break(height + 3 * _LINE):
+            self.add_page()
+        elif self.get_y() > self.t_margin:
+            self.ln(_GAP)
+        self.set_font(_FAMILY, "B", size)
+        self._lines(text, height)
+        self.ln(_GAP)
+
+    def paragraph(self, text: str, quiet: bool) -> None:
+        if not text.strip():
+            return
+        self.set_font(_FAMILY, "I" if quiet else "", _TEXT_SIZE)
+        self._lines(text, _LINE)
+        self.ln(_GAP)
+
+    def bullets(self, items: tuple[Item, ...]) -> None:
+        for item in items:
+            label = " ".join((item.label or "").split())
+            if not (label or item.text.strip()):
+                continue
+            self.set_font(_FAMILY, "", _TEXT_SIZE)
+            self.cell(_INDENT, _LINE, "•")
+            # write() wraps to the left margin: moved in for the item, its lines hang indented.
+            self.set_left_margin(_MARGIN + _INDENT)
+            if label:
+                self.set_font(_FAMILY, "B", _TEXT_SIZE)
+                self.write(_LINE, self._printable(label) + ": ")
+                self.set_font(_FAMILY, "", _TEXT_SIZE)
+            self.write(_LINE, self._printable(item.text.strip()))
+            self.set_left_margin(_MARGIN)
+            self.ln(_LINE)
+        self.ln(_GAP)
+
+    def _lines(self, text: str, height: float) -> None:
+        """Wrapped lines, aligned to the right when the text starts in a right-to-left script."""
+        printable = self._printable(text.strip())
+        rtl = auto_detect_base_direction(printable) == TextDirection.RTL
+        self.multi_cell(
+            0,
+            height,
+            printable,
+            align=Align.R if rtl else Align.L,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+    def _printable(self, text: str) -> str:
+        """The text with every character the fonts lack replaced by something visible.
+
+        fpdf2 would draw nothing for it (with text shaping, not even a warning), so a client's
+        emoji would silently vanish: a symbol is spelled out by its Unicode name, "[thumbs up
+        sign]", a flag by its letters, "[NL]", a letter of a script the font lacks by "�".
+        """
+        text = _FLAG.sub(lambda flag: f"[{_flag_letters(flag[0])}]", text)
+        return "".join(
+            char if ord(char) in self._drawable or char == "\n" else _substitute(char)
+            for char in text
+        )
+
+
+def _flag_letters(flag: str) -> str:
+    return "".join(chr(ord("A") + ord(char) - 0x1F1E6) for char in flag)
+
+
+def _substitute(char: str) -> str:
+    category = unicodedata.category(char)
+    if category in ("Mn", "Me", "Cf") or ord(char) in _SKIN_TONES:
+        return ""  # joiners, variation selectors and skin tones: nothing to see on their own
+    if category == "Cc":
+        return " "  # a tab, a carriage return
+    if category == "So":
+        return f"[{unicodedata.name(char).lower()}]"
+    return "\ufffd"

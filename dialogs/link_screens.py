@@ -1,0 +1,143 @@
+"""The client's side of a counsellor link on screen: an invitation, what is shared, who looked.
+
+The client decides per section what a counsellor sees (METHODOLOGY.md section 6), so every
+screen says plainly what is shared and how to change it.
+"""
+
+from __future__ import annotations
+
+from dialogs import callbacks
+from dialogs.casefile import InvitationView, LinkView, LookKind, Section
+from dialogs.outputs import Button, Say
+from dialogs.screens import Screens, rows
+from dialogs.state import Screen
+
+SECTION_ORDER = (Section.STRENGTHS, Section.PLAN, Section.REFLECTIONS)
+
+
+def read_sections(arg: str) -> frozenset[Section]:
+    """Sections as carried in a screen argument ("strengths,plan"); unknown names are dropped."""
+    return frozenset(
+        Section(name) for name in arg.split(",") if name in Section.__members__.values()
+    )
+
+
+def write_sections(sections: frozenset[Section]) -> str:
+    return ",".join(s.value for s in SECTION_ORDER if s in sections)
+
+
+def section_name(screens: Screens, section: Section) -> str:
+    ui = screens.ui
+    names = {
+        Section.STRENGTHS: ui.section_strengths,
+        Section.PLAN: ui.section_plan,
+        Section.REFLECTIONS: ui.section_reflections,
+    }
+    return names[section]
+
+
+def section_list(screens: Screens, sections: frozenset[Section]) -> str:
+    names = [section_name(screens, s) for s in SECTION_ORDER if s in sections]
+    return ", ".join(names) if names else screens.ui.shares_nothing
+
+
+def counsellor_name(screens: Screens, who: LinkView | InvitationView) -> str:
+    return (
+        screens.ui.with_team.format(name=who.counsellor, team=who.team)
+        if who.team
+        else who.counsellor
+    )
+
+
+def _toggles(screens: Screens, seq: int, action: str, sections: frozenset[Section]) -> list[Button]:
+    ui = screens.ui
+    return [
+        Button(
+            f"{ui.selected_mark if s in sections else ui.unselected_mark} "
+            + section_name(screens, s),
+            callbacks.prompted(seq, action, s.value),
+        )
+        for s in SECTION_ORDER
+    ]
+
+
+def invitation(
+    screens: Screens, invite: InvitationView, chosen: frozenset[Section], seq: int
+) -> Say:
+    ui = screens.ui
+    text = ui.invitation.format(counsellor=counsellor_name(screens, invite))
+    buttons = [
+        *_toggles(screens, seq, "itoggle", chosen),
+        Button(ui.invitation_accept, callbacks.prompted(seq, "iaccept")),
+        Button(ui.invitation_decline, callbacks.prompted(seq, "idecline")),
+    ]
+    return Say(text, rows(buttons, 1))
+
+
+def sharing(screens: Screens, link: LinkView, seq: int) -> Say:
+    ui = screens.ui
+    text = ui.sharing.format(counsellor=counsellor_name(screens, link))
+    buttons = [
+        *_toggles(screens, seq, "stoggle", link.sections),
+        Button(ui.sharing_end, callbacks.prompted(seq, "ask", f"unlink/{link.id}")),
+        Button(ui.done, callbacks.prompted(seq, "menu")),
+    ]
+    return Say(text, rows(buttons, 1))
+
+
+def choose_link(screens: Screens, seq: int) -> Say:
+    buttons = [
+        Button(counsellor_name(screens, link), callbacks.prompted(seq, "share", str(link.id)))
+        for link in screens.state.links
+    ]
+    return Say(screens.ui.sharing_pick, rows(buttons, 1))
+
+
+def confirm_unlink(screens: Screens, link: LinkView, seq: int) -> Say:
+    ui = screens.ui
+    buttons = (
+        Button(ui.confirm_yes, callbacks.prompted(seq, "unlink", str(link.id))),
+        Button(ui.confirm_no, callbacks.prompted(seq, "share", str(link.id))),
+    )
+    return Say(ui.confirm_unlink.format(counsellor=link.counsellor), rows(buttons, 1))
+
+
+def who_saw(screens: Screens) -> str:
+    """The audit trail about the client, newest first, in their own time zone."""
+    ui, looks = screens.ui, screens.state.looks
+    if not looks:
+        return ui.who_saw_none
+    kinds = {
+        LookKind.VIEW: ui.look_view,
+        LookKind.EXPORT: ui.look_export,
+        LookKind.DIGEST: ui.look_digest,
+    }
+    lines = [
+        ui.look_line.format(
+            when=screens.moment(look.at),
+            counsellor=look.counsellor,
+            kind=kinds[look.kind],
+            sections=section_list(screens, frozenset(look.sections)),
+        )
+        for look in looks
+    ]
+    return ui.who_saw.format(looks="\n".join(lines))
+
+
+def current(screens: Screens, seq: int) -> Say | None:
+    """A link screen drawn again, or None when it is not one (or its subject is gone)."""
+    state = screens.state
+    dialog = state.dialog
+    arg = dialog.screen_arg or ""
+    match dialog.screen:
+        case Screen.INVITATION if state.invitation is not None:
+            return invitation(screens, state.invitation, read_sections(arg), seq)
+        case Screen.SHARING if arg.isdigit() and (link := state.link(int(arg))) is not None:
+            return sharing(screens, link, seq)
+        case Screen.SHARING if len(state.links) > 1:
+            return choose_link(screens, seq)
+        case Screen.CONFIRM if arg.startswith("unlink/"):
+            number = arg.removeprefix("unlink/")
+            link = state.link(int(number)) if number.isdigit() else None
+            return None if link is None else confirm_unlink(screens, link, seq)
+    return None

@@ -1,0 +1,89 @@
+"""Digest rows: a counsellor's periodic summary, sent exactly once, also after a restart.
+
+A digest goes scheduled -> sending (claimed by one process) -> sent, or skipped when there
+was nothing to tell; the mechanics are the reminders' (storage/dispatch.py). The row for a
+counsellor and a moment is made once, however many processes plan it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage import dispatch
+from storage.models import Digest
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    id: int
+    staff_id: int
+    due_at: datetime
+    period_start: datetime  # the digest tells what happened since then
+    status: str
+
+
+class DigestRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def ensure(self, staff_id: int, due_at: datetime, period_start: datetime, now: datetime) -> int:
+        """The id of the counsellor's digest due at `due_at`, made if it is not there yet."""
+        # Both databases insert "unless the row is there" in one statement: when two processes
+        # plan the same digest, one inserts and the other's insert does nothing, without error.
+        insert: postgresql.Insert | sqlite.Insert = (
+            postgresql.insert(Digest)
+            if self.session.get_bind().dialect.name == "postgresql"
+            else sqlite.insert(Digest)
+        )
+        self.session.execute(
+            insert.values(
+                staff_id=staff_id,
+                due_at=due_at,
+                period_start=period_start,
+                status="scheduled",
+                created_at=now,
+            ).on_conflict_do_nothing(index_elements=[Digest.staff_id, Digest.due_at])
+        )
+        return self.session.execute(
+            select(Digest.id).where(Digest.staff_id == staff_id, Digest.due_at == due_at)
+        ).scalar_one()
+
+    def get(self, digest_id: int) -> DigestRecord | None:
+        row = self.session.get(Digest, digest_id, populate_existing=True)
+        if row is None:
+            return None
+        return DigestRecord(row.id, row.staff_id, row.due_at, row.period_start, row.status)
+
+    def claim(self, digest_id: int, now: datetime) -> bool:
+        """Take a due digest for sending. True for exactly one caller, whatever the race."""
+        return dispatch.claim(self.session, Digest, digest_id, now)
+
+    def mark_sent(self, digest_id: int, now: datetime) -> None:
+        dispatch.mark_sent(self.session, Digest, digest_id, now)
+
+    def release(self, digest_id: int) -> None:
+        """Sending failed in a way worth retrying: the digest is scheduled again."""
+        dispatch.release(self.session, Digest, digest_id)
+
+    def skip(self, digest_id: int) -> None:
+        """A claimed digest had nothing to tell: it ends without being sent."""
+        dispatch.settle(self.session, Digest, digest_id, "skipped")
+
+    def due_for_start(self, now: datetime, lease: timedelta) -> list[tuple[int, datetime]]:
+        """At start-up: digests a dead process was sending go back to scheduled; then every
+        scheduled digest as (id, due_at), soonest first. A late digest is still worth sending."""
+        dispatch.recover_stale(self.session, Digest, now, lease)
+        return dispatch.scheduled(self.session, Digest)
+
+    def last_sent(self, staff_id: int) -> datetime | None:
+        """When the counsellor's last digest went out; None before the first."""
+        return self.session.scalar(
+            select(func.max(Digest.sent_at)).where(
+                Digest.staff_id == staff_id, Digest.status == "sent"
+            )
+        )

@@ -1,0 +1,414 @@
+"""Linking a client with a counsellor: invitations, the links, and the client's side of them.
+
+A counsellor makes an invitation; the client opens its code (a deep link, or the short code
+typed in) and accepts or declines. Only SHA-256 hashes of the codes are stored. Guessing short
+codes is slowed down per identity ("telegram:123"): from the third wrong code within an hour,
+each one blocks that identity for longer.
+
+Everything the client does is scoped by their client id, so a client never touches a link of
+someone else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, Select, Update, or_, select, update
+from sqlalchemy.orm import Session
+
+from dialogs.casefile import InvitationView, LinkView, Look, LookKind, Section
+from storage.models import AuditEntry, CodeAttempt, CounsellorMessage, Invitation, Link, Staff
+from storage.staff import ACTIVE_COUNSELLOR, require_counsellor
+
+# No 0/O, 1/I/L: a code read aloud or copied from paper is typed right.
+SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+SHORT_CODE_LENGTH = 8
+MESSAGE_KINDS = ("message", "call")
+
+# Wrong codes: two are free, the third blocks for a minute, each further one doubles the
+# block up to an hour; an hour without wrong codes (after the last block) forgets them.
+FREE_FAILURES = 2
+FIRST_BLOCK = timedelta(minutes=1)
+LONGEST_BLOCK = timedelta(hours=1)
+ATTEMPT_WINDOW = timedelta(hours=1)
+
+# Which column of a link says a section is shared.
+_SHARED_BY = {
+    Section.STRENGTHS: Link.share_strengths,
+    Section.PLAN: Link.share_plan,
+    Section.REFLECTIONS: Link.share_reflections,
+}
+
+
+class CodeStatus(StrEnum):
+    OPENED = "opened"
+    WRONG = "wrong"  # no such code
+    EXPIRED = "expired"  # too late, or the counsellor no longer works here
+    USED = "used"  # accepted or declined already, or opened by someone else
+    SLOW_DOWN = "slow_down"  # too many wrong codes: try again at `retry_at`
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    status: CodeStatus
+    invitation: InvitationView | None = None  # when OPENED
+    retry_at: datetime | None = None  # when SLOW_DOWN
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    """The codes in plain text, this once: the database keeps only their hashes."""
+
+    id: int
+    code: str  # for the deep link: https://t.me/<bot>?start=<code>
+    short_code: str  # to type in: "XXXX-XXXX"
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The counsellor to tell about what a client did with a link."""
+
+    telegram_id: int
+    language: str
+    client_name: str  # what the counsellor calls the client
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A client's message, stored for one counsellor, to send to them."""
+
+    message_id: int
+    counsellor_telegram_id: int
+    counsellor_language: str
+    client_name: str
+
+
+def normalise_code(text: str) -> str:
+    """A short code as stored: upper case, without dashes and white space."""
+    return re.sub(r"[\s-]", "", text).upper()
+
+
+def looks_like_short_code(text: str) -> bool:
+    """Whether `text` could be a short code (so the caller can treat it as one)."""
+    code = normalise_code(text)
+    return len(code) == SHORT_CODE_LENGTH and all(c in SHORT_CODE_ALPHABET for c in code)
+
+
+def link_sections(link: Link) -> frozenset[Section]:
+    """What the client shares over this link."""
+    return frozenset(section for section, column in _SHARED_BY.items() if getattr(link, column.key))
+
+
+def sections_named(names: Iterable[str]) -> tuple[Section, ...]:
+    """The sections an audit entry lists."""
+    return tuple(Section(name) for name in names)
+
+
+class InvitationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def create(
+        self, staff_id: int, label: str | None, now: datetime, valid_for: timedelta
+    ) -> NewInvitation:
+        """A new invitation of an active counsellor (else AccessDenied)."""
+        require_counsellor(self.session, staff_id)
+        code = secrets.token_urlsafe(16)
+        short = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+        row = Invitation(
+            staff_id=staff_id,
+            code_hash=_hash(code),
+            short_hash=_hash(short),
+            label=label,
+            created_at=now,
+            expires_at=now + valid_for,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return NewInvitation(row.id, code, f"{short[:4]}-{short[4:]}", row.expires_at)
+
+    def open(self, code: str, identity: str, now: datetime) -> OpenResult:
+        """Open an invitation by its code or short code for `identity`.
+
+        A blocked identity is refused before any lookup, so a right code does not help it.
+        """
+        attempt = self.session.get(
+            CodeAttempt, identity, with_for_update=True, populate_existing=True
+        )
+        blocked_until = None if attempt is None else attempt.blocked_until
+        if blocked_until is not None and blocked_until > now:
+            return OpenResult(CodeStatus.SLOW_DOWN, retry_at=blocked_until)
+        found = self.session.execute(
+            _with_counsellor(
+                or_(
+                    Invitation.code_hash == _hash(code.strip()),
+                    Invitation.short_hash == _hash(normalise_code(code)),
+                )
+            )
+        ).first()
+        if found is None:
+            return self._wrong_code(attempt, identity, now)
+        invitation, staff = found
+        if invitation.expires_at <= now or not (staff.active and staff.is_counsellor):
+            return OpenResult(CodeStatus.EXPIRED)
+        if invitation.closed_at is not None or not self._opened_by(invitation, identity, now):
+            return OpenResult(CodeStatus.USED)
+        if attempt is not None:
+            self.session.delete(attempt)
+        return OpenResult(CodeStatus.OPENED, _view(invitation, staff))
+
+    def pending(self, identity: str, now: datetime) -> InvitationView | None:
+        """The latest invitation `identity` opened and can still accept."""
+        found = self.session.execute(
+            _with_counsellor(
+                Invitation.opened_by == identity,
+                Invitation.closed_at.is_(None),
+                Invitation.expires_at > now,
+                ACTIVE_COUNSELLOR,
+            )
+            .order_by(Invitation.opened_at.desc(), Invitation.id.desc())
+            .limit(1)
+        ).first()
+        return None if found is None else _view(*found)
+
+    def accept(
+        self,
+        invitation_id: int,
+        identity: str,
+        client_id: int,
+        client_name: str,
+        sections: frozenset[Section],
+        now: datetime,
+    ) -> int | None:
+        """Link the client with the invitation's counsellor, sharing `sections`; the link's id.
+
+        None when the invitation is not open to `identity` (any more): closing it is one
+        conditional UPDATE, so of two racing accepts exactly one links. A link that exists
+        already gets the new sharing.
+        """
+        staff_id = self.session.scalar(
+            update(Invitation)
+            .where(
+                Invitation.id == invitation_id,
+                Invitation.opened_by == identity,
+                Invitation.closed_at.is_(None),
+                Invitation.expires_at > now,
+                Invitation.staff_id.in_(select(Staff.id).where(ACTIVE_COUNSELLOR)),
+            )
+            .values(closed_at=now, outcome="accepted")
+            .returning(Invitation.staff_id)
+            .execution_options(synchronize_session=False)
+        )
+        if staff_id is None:
+            return None
+        existing = self.session.scalar(
+            update(Link)
+            .where(Link.staff_id == staff_id, Link.client_id == client_id, Link.ended_at.is_(None))
+            .values(_sharing(sections, now))
+            .returning(Link.id)
+            .execution_options(synchronize_session=False)
+        )
+        if existing is not None:
+            return existing
+        link = Link(
+            staff_id=staff_id,
+            client_id=client_id,
+            invitation_id=invitation_id,
+            client_name=client_name,
+            created_at=now,
+            **_sharing(sections, now),
+        )
+        self.session.add(link)
+        self.session.flush()
+        return link.id
+
+    def decline(self, invitation_id: int, identity: str, now: datetime) -> Contact | None:
+        """Close an invitation `identity` opened without linking; whom to tell (the inviting
+        counsellor, with the name they gave, or ""), or None if it was not theirs to close."""
+        closed = _changed_one(
+            self.session,
+            update(Invitation)
+            .where(
+                Invitation.id == invitation_id,
+                Invitation.opened_by == identity,
+                Invitation.closed_at.is_(None),
+            )
+            .values(closed_at=now, outcome="declined"),
+        )
+        if not closed:
+            return None
+        invitation, staff = self.session.execute(
+            _with_counsellor(Invitation.id == invitation_id)
+        ).one()
+        return Contact(staff.telegram_id, staff.language, invitation.label or "")
+
+    def _opened_by(self, invitation: Invitation, identity: str, now: datetime) -> bool:
+        """Whether the invitation is (now) opened by `identity`; the first open marks it."""
+        if invitation.opened_by is not None:
+            return invitation.opened_by == identity
+        # Conditional: of two identities opening one code at once, one gets it.
+        return _changed_one(
+            self.session,
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.opened_by.is_(None))
+            .values(opened_by=identity, opened_at=now),
+        )
+
+    def _wrong_code(self, attempt: CodeAttempt | None, identity: str, now: datetime) -> OpenResult:
+        if attempt is None:
+            attempt = CodeAttempt(identity=identity, failures=0)
+            self.session.add(attempt)
+        elif now >= attempt.window_start + ATTEMPT_WINDOW:
+            attempt.failures = 0
+        attempt.failures += 1
+        attempt.blocked_until = _blocked_until(attempt.failures, now)
+        attempt.window_start = attempt.blocked_until or now
+        self.session.flush()
+        if attempt.blocked_until is None:
+            return OpenResult(CodeStatus.WRONG)
+        return OpenResult(CodeStatus.SLOW_DOWN, retry_at=attempt.blocked_until)
+
+
+class LinkRepository:
+    """The client's side of their links."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_client(self, client_id: int) -> list[LinkView]:
+        """The client's links with a counsellor who still works here, oldest first."""
+        return [
+            LinkView(link.id, staff.name, staff.team, link_sections(link), link.created_at)
+            for link, staff in self.session.execute(self._active(client_id))
+        ]
+
+    def set_sharing(
+        self, client_id: int, link_id: int, sections: frozenset[Section], now: datetime
+    ) -> bool:
+        """Share exactly `sections` over the client's link; False if it is not theirs or ended."""
+        return _changed_one(
+            self.session,
+            update(Link)
+            .where(Link.id == link_id, Link.client_id == client_id, Link.ended_at.is_(None))
+            .values(_sharing(sections, now)),
+        )
+
+    def end(self, client_id: int, link_id: int, now: datetime, by: str = "client") -> bool:
+        """End the client's link; False if it is not theirs or ended already."""
+        return _changed_one(
+            self.session,
+            update(Link)
+            .where(Link.id == link_id, Link.client_id == client_id, Link.ended_at.is_(None))
+            .values(ended_at=now, ended_by=by),
+        )
+
+    def contact(self, client_id: int, link_id: int) -> Contact | None:
+        """The counsellor of the client's active link, while they work here."""
+        found = self.session.execute(self._active(client_id).where(Link.id == link_id)).first()
+        if found is None:
+            return None
+        link, staff = found
+        return Contact(staff.telegram_id, staff.language, link.client_name)
+
+    def add_message(self, client_id: int, kind: str, text: str, now: datetime) -> list[Delivery]:
+        """Store a message (or a request to call) for each counsellor the client is linked
+        with; what to send to whom."""
+        if kind not in MESSAGE_KINDS:
+            raise ValueError(f"unknown message kind: {kind!r}")
+        stored = []
+        for link, staff in self.session.execute(self._active(client_id)).all():
+            message = CounsellorMessage(
+                link_id=link.id, client_id=client_id, kind=kind, text=text, created_at=now
+            )
+            self.session.add(message)
+            stored.append((message, staff, link.client_name))
+        self.session.flush()
+        return [
+            Delivery(message.id, staff.telegram_id, staff.language, name)
+            for message, staff, name in stored
+        ]
+
+    def mark_delivered(self, message_ids: Sequence[int], now: datetime) -> None:
+        """These messages reached their counsellor (the first delivery counts)."""
+        if not message_ids:
+            return
+        self.session.execute(
+            update(CounsellorMessage)
+            .where(
+                CounsellorMessage.id.in_(list(message_ids)),
+                CounsellorMessage.delivered_at.is_(None),
+            )
+            .values(delivered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def looks(self, client_id: int, limit: int = 20) -> list[Look]:
+        """Who looked at the client's data, newest first."""
+        rows = self.session.execute(
+            select(AuditEntry, Staff.name)
+            .join(Staff, AuditEntry.staff_id == Staff.id)
+            .where(AuditEntry.client_id == client_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+        return [
+            Look(name, LookKind(entry.kind), sections_named(entry.sections), entry.at)
+            for entry, name in rows
+        ]
+
+    def _active(self, client_id: int) -> Select[Link, Staff]:
+        return (
+            select(Link, Staff)
+            .join(Staff, Link.staff_id == Staff.id)
+            .where(Link.client_id == client_id, Link.ended_at.is_(None), ACTIVE_COUNSELLOR)
+            .order_by(Link.created_at, Link.id)
+            .execution_options(populate_existing=True)
+        )
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _blocked_until(failures: int, now: datetime) -> datetime | None:
+    if failures <= FREE_FAILURES:
+        return None
+    # Enough doublings to pass the longest block; more would only overflow a timedelta.
+    doublings = min(failures - FREE_FAILURES - 1, (LONGEST_BLOCK // FIRST_BLOCK).bit_length())
+    block: timedelta = FIRST_BLOCK * 2**doublings
+    return now + min(block, LONGEST_BLOCK)
+
+
+def _sharing(sections: frozenset[Section], now: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        column.key: section in sections for section, column in _SHARED_BY.items()
+    }
+    return values | {"sharing_changed_at": now}
+
+
+def _with_counsellor(*where: ColumnElement[bool]) -> Select[Invitation, Staff]:
+    return (
+        select(Invitation, Staff)
+        .join(Staff, Invitation.staff_id == Staff.id)
+        .where(*where)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _changed_one(session: Session, statement: Update) -> bool:
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+def _view(invitation: Invitation, staff: Staff) -> InvitationView:
+    return InvitationView(
+        invitation.id, staff.name, staff.team, invitation.expires_at, invitation.label
+    )
