@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +33,7 @@ from dialogs.state import Profile
 from reminders import Changes
 from storage import (
     AnswerRepository,
+    ChatMessageRepository,
     ClientRecord,
     ClientRepository,
     ConversationRepository,
@@ -41,6 +43,7 @@ from storage import (
     PlanRepository,
     ReminderRepository,
     StoredAnswer,
+    UpdateRepository,
     looks_like_short_code,
 )
 
@@ -56,6 +59,8 @@ class Turn:
     client_id: int | None
     reminders: Changes = field(default_factory=Changes)
     news: list[CounsellorNews] = field(default_factory=list)  # for counsellors, after commit
+    my_data: dict[str, Any] | None = None  # everything stored about the client, to send
+    hide: list[int] = field(default_factory=list)  # ids of chat messages to delete
 
     @property
     def reminder_shown(self) -> bool:
@@ -91,15 +96,22 @@ class Conversations:
         *,
         language_hint: str | None = None,
         display_name: str | None = None,
+        update_id: int | None = None,
+        message_id: int | None = None,
     ) -> Turn:
         """Step the engine for one event and commit everything it produced before returning.
 
         The reminder rows it changed are in the turn, for the clock to follow after the commit,
         and so is the news for counsellors. `display_name` is the person's name on the channel,
-        used for a new counsellor link when the invitation does not name them.
+        used for a new counsellor link when the invitation does not name them. An update
+        (`update_id`) delivered a second time has no effect at all. `message_id` is the id of
+        the client's message in the chat, kept (never its text) so /wissen can delete it.
         """
         who = identity_key(identity)
         with self.sessions.begin() as session:
+            if update_id is not None and not UpdateRepository(session).first_time(update_id, now):
+                log.info("update %s was processed before: skipped", update_id)
+                return Turn([], self.language_for(language_hint), None)
             clients = ClientRepository(session)
             record = clients.find(identity)
             event = self._read_code(session, who, event, now)
@@ -122,6 +134,11 @@ class Conversations:
                 log.info("client %s consented", record.id)
             store = TurnStore(session, record.id, now, identity=who, display_name=display_name)
             changes = store.perform(outputs)
+            if store.forgotten:
+                log.info("client %s erased at their request", record.id)
+                return Turn(outputs, new.dialog.language, None, changes, store.news)
+            if message_id is not None:
+                ChatMessageRepository(session).remember(record.id, [message_id], now)
             if record.unreachable_at is not None and not isinstance(event, ReminderDue):
                 # They wrote to us, so they can be reached again: their reminders resume.
                 clients.mark_reachable(record.id)
@@ -129,7 +146,15 @@ class Conversations:
                 log.info("client %s reachable again", record.id)
             ConversationRepository(session).save(record.id, new.dialog.model_dump(mode="json"), now)
             clients.touch(record.id, language=new.dialog.language, now=now)
-            return Turn(outputs, new.dialog.language, record.id, changes, store.news)
+            return Turn(
+                outputs,
+                new.dialog.language,
+                record.id,
+                changes,
+                store.news,
+                my_data=store.my_data,
+                hide=store.hide,
+            )
 
     def _read_code(self, session: Session, who: str, event: Event, now: datetime) -> Event:
         """An invitation code (`/start <code>`, or the short code typed) checked against the
@@ -171,6 +196,22 @@ class Conversations:
             links=tuple(links.for_client(record.id)),
             looks=tuple(links.looks(record.id)),
         )
+
+    def unreachable(self, client_id: int, now: datetime) -> list[int]:
+        """The channel refused to reach the client: their reminders pause until they write.
+        The ids of the reminders paused, for the clock to drop."""
+        with self.sessions.begin() as session:
+            ClientRepository(session).mark_unreachable(client_id, now)
+            return ReminderRepository(session).pause_client(client_id)
+
+    def remember_messages(self, client_id: int, message_ids: list[int], now: datetime) -> None:
+        """The ids of the bot's messages in a client's chat, for /wissen."""
+        with self.sessions.begin() as session:
+            ChatMessageRepository(session).remember(client_id, message_ids, now)
+
+    def forget_messages(self, client_id: int, message_ids: list[int]) -> None:
+        with self.sessions.begin() as session:
+            ChatMessageRepository(session).forget(client_id, message_ids)
 
     def mark_delivered(self, message_ids: list[int], now: datetime) -> None:
         """Messages for counsellors that went out (the others stay new for them)."""

@@ -25,6 +25,7 @@ from storage import (
     InvitationRepository,
     StaffRecord,
     StaffRepository,
+    UpdateRepository,
 )
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,12 @@ class CounsellorDesk:
         return None if document is None else Digest(staff.telegram_id, document)
 
     def handle(
-        self, staff: StaffRecord, event: Event, now: datetime, language_hint: str | None
+        self,
+        staff: StaffRecord,
+        event: Event,
+        now: datetime,
+        language_hint: str | None,
+        update_id: int | None = None,
     ) -> DeskTurn:
         code = (language_hint or "").split("-")[0].lower()
         language = code if code in self.content.languages else staff.language
@@ -99,6 +105,8 @@ class CounsellorDesk:
             return DeskTurn(language, [Say(texts.inactive)])
         request = requests.read(event)
         with self.sessions.begin() as session:
+            if update_id is not None and not UpdateRepository(session).first_time(update_id, now):
+                return DeskTurn(language)  # delivered again: done the first time
             if language != staff.language:
                 StaffRepository(session).set_language(staff.id, language)
             files = CaseFileRepository(session, staff.id)

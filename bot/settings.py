@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     content_dir: Path | None = None
     resume_after_hours: float = Field(default=12.0, gt=0)
     reminder_grace_hours: float = Field(default=12.0, ge=0)
+    # A reminder or digest claimed longer ago than this by a process that is gone is sent
+    # again at start-up. 0 for a single bot process: whatever it had claimed died with it.
+    reminder_lease_seconds: float = Field(default=600.0, ge=0)
     quiet_hours: Annotated[str, AfterValidator(_check_quiet_hours)] = "22:00-08:00"
     # The counsellors' weekly digest, in DEFAULT_TIMEZONE.
     digest_at: Annotated[str, AfterValidator(_check_weekly)] = "monday 09:00"

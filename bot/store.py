@@ -6,15 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dialogs.casefile import Section
 from dialogs.outputs import (
     AcceptInvitation,
+    AlertCounsellor,
     CancelReminders,
     DeclineInvitation,
     EndLink,
+    ExportMyData,
+    ForgetMe,
+    HideChat,
     MissedTold,
     Output,
     ReminderAnswered,
@@ -34,6 +39,8 @@ from dialogs.state import Goal, GoalStatus, Step, StepStatus
 from reminders import Changes
 from storage import (
     AnswerRepository,
+    ChatMessageRepository,
+    ClientDataRepository,
     ClientRepository,
     GoalRecord,
     InvitationRepository,
@@ -79,6 +86,11 @@ class TurnStore:
         self.invitations = InvitationRepository(session)
         self.links = LinkRepository(session)
         self.news: list[CounsellorNews] = []
+        self.data = ClientDataRepository(session)
+        self.chat = ChatMessageRepository(session)
+        self.my_data: dict[str, Any] | None = None  # everything stored, asked for this turn
+        self.hide: list[int] = []  # message ids to delete from the chat
+        self.forgotten = False  # the client is erased: nothing more may be written
 
     @staticmethod
     def goal(record: GoalRecord) -> Goal:
@@ -169,6 +181,22 @@ class TurnStore:
                 case MissedTold():
                     missed = self.reminders.missed_untold(client)
                     self.reminders.mark_told([r.id for r in missed], now)
+                case ExportMyData():
+                    self.my_data = self.data.everything(client, self.identity)
+                case HideChat():
+                    self.hide = self.chat.deletable(client, now)
+                case ForgetMe():
+                    erased = self.data.erase(client, self.identity)
+                    changes.cancelled += erased.reminder_ids
+                    self.news = [
+                        CounsellorNews(c.telegram_id, c.language, "client_left", c.client_name)
+                        for c in erased.counsellors
+                    ]
+                    self.forgotten = True
+                    return changes
+                case AlertCounsellor():
+                    for link in self.links.for_client(client):
+                        self.tell(link.id, "client_crisis", frozenset())
                 case _:
                     self.perform_link(output)
         return changes

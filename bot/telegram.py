@@ -6,10 +6,12 @@ Handlers stay a few lines; every decision about the conversation is made in `dia
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from telegram import (
     Bot,
@@ -58,14 +60,16 @@ from dialogs.desk import screens_for
 from dialogs.document import to_markdown, to_telegram
 from dialogs.events import DESK_COMMANDS, ReminderDue
 from dialogs.link_screens import section_list
+from dialogs.mydata import data_document
 from dialogs.outputs import Keyboard
+from reminders import Changes, DigestService, Outcome, ReminderService
 from reminders import Clock as ReminderClock
-from reminders import DigestService, Outcome, ReminderService
 from storage import DigestRecord, Identity, ReminderRecord, StaffRecord
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+T = TypeVar("T")
 # Network failures (not Telegram's refusals) are retried this often, waiting longer each time;
 # 429 answers are retried by PTB's AIORateLimiter with the delay Telegram asks for.
 NETWORK_RETRIES = 3
@@ -176,7 +180,7 @@ class TelegramChannel:
             return
         staff = await asyncio.to_thread(self.desk.find, user.id)
         if staff is not None:
-            await self.handle_desk(staff, bot, event, chat.id, query, user.language_code)
+            await self.handle_desk(staff, bot, event, chat.id, query, update)
             return
         turn = await asyncio.to_thread(
             self.conversations.handle,
@@ -185,9 +189,26 @@ class TelegramChannel:
             self.clock(),
             language_hint=user.language_code,
             display_name=user.first_name,
+            update_id=update.update_id,
+            # The client's message, or the bot's message whose button was pressed (the
+            # welcome, sent before consent, is known by its consent button).
+            message_id=update.effective_message.message_id if update.effective_message else None,
         )
         self.follow(turn)
-        await self.perform(turn, bot, chat.id, query)
+        try:
+            sent = await self.perform(turn, bot, chat.id, query)
+        except Forbidden:
+            # The client blocked the bot between writing and our answer: their reminders wait.
+            if turn.client_id is not None:
+                paused = await asyncio.to_thread(
+                    self.conversations.unreachable, turn.client_id, self.clock()
+                )
+                self.follow(Turn([], turn.language, turn.client_id, Changes(cancelled=paused)))
+            raise
+        if sent and turn.client_id is not None:
+            await asyncio.to_thread(
+                self.conversations.remember_messages, turn.client_id, sent, self.clock()
+            )
         await self.tell_counsellors(bot, turn.news)
 
     async def handle_desk(
@@ -197,10 +218,18 @@ class TelegramChannel:
         event: Event,
         chat_id: int,
         query: CallbackQuery | None,
-        language_hint: str | None,
+        update: Update,
     ) -> None:
         """A counsellor: their desk, never the client conversation."""
-        turn = await asyncio.to_thread(self.desk.handle, staff, event, self.clock(), language_hint)
+        user = update.effective_user
+        turn = await asyncio.to_thread(
+            self.desk.handle,
+            staff,
+            event,
+            self.clock(),
+            user.language_code if user else None,
+            update.update_id,
+        )
         if query is not None:
             await acknowledge(query, None, chat_id)
         if staff.active and staff.id not in self.seen_staff:
@@ -297,56 +326,91 @@ class TelegramChannel:
 
     async def perform(
         self, turn: Turn, bot: Bot, chat_id: int, query: CallbackQuery | None
-    ) -> None:
-        """Send what the engine asked for. Everything was committed before this runs."""
+    ) -> list[int]:
+        """Send what the engine asked for; the ids of the messages sent. Everything was
+        committed before this runs."""
         if query is not None:
             notices = [o.text for o in turn.outputs if isinstance(o, Notice)]
             await acknowledge(query, notices[-1] if notices else None, chat_id)
+        if turn.hide:
+            await self.hide(bot, chat_id, turn)
+        sent: list[int] = []
         for output in turn.outputs:
             if isinstance(output, Say):
-                await send(bot, chat_id, output.text, output.buttons)
+                sent += await send(bot, chat_id, output.text, output.buttons)
             elif isinstance(output, Replace):
-                await replace(bot, chat_id, output, query)
+                sent += await replace(bot, chat_id, output, query)
+        if turn.my_data is not None:
+            sent += await self.send_my_data(bot, chat_id, turn.language, turn.my_data)
+        return sent
+
+    async def send_my_data(
+        self, bot: Bot, chat_id: int, language: str, data: dict[str, Any]
+    ) -> list[int]:
+        document = data_document(self.content, language, data)
+        pdf = await asyncio.to_thread(to_pdf, document)
+        exported = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode()
+        return [
+            await send_document(bot, chat_id, "krachtwerk-mijn-gegevens.json", exported, None),
+            await send_document(bot, chat_id, "krachtwerk-mijn-gegevens.pdf", pdf, None),
+        ]
+
+    async def hide(self, bot: Bot, chat_id: int, turn: Turn) -> None:
+        """Delete the chat's recent messages (Telegram allows 48 hours, 100 per call)."""
+        for start in range(0, len(turn.hide), 100):
+            batch = turn.hide[start : start + 100]
+            try:
+                await retrying(
+                    "deleteMessages",
+                    chat_id,
+                    functools.partial(bot.delete_messages, chat_id, batch),
+                )
+            except BadRequest as error:  # some were gone already: the others are deleted
+                log.info("deleting messages in chat %s: %s", chat_id, error.message)
+        if turn.client_id is not None:
+            await asyncio.to_thread(self.conversations.forget_messages, turn.client_id, turn.hide)
 
 
-async def send(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> None:
+async def send(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> list[int]:
     """Send a text, split to Telegram's limit; the buttons go under the last part."""
     chunks = split_text(text)
+    sent = []
     for index, chunk in enumerate(chunks):
         markup = keyboard_markup(buttons) if index == len(chunks) - 1 else None
-        await send_message(bot, chat_id, chunk, markup)
+        sent.append(await send_message(bot, chat_id, chunk, markup))
+    return sent
 
 
 async def send_message(
     bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, *, html: bool = False
-) -> None:
-    """One sendMessage (HTML for summaries, whose text is escaped), retried on network failure."""
-    await retrying(
+) -> int:
+    """One sendMessage (HTML for summaries, whose text is escaped); the new message's id."""
+    message = await retrying(
         "sendMessage",
         chat_id,
         lambda: bot.send_message(
             chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML if html else None
         ),
     )
+    return message.message_id
 
 
-async def send_document(
-    bot: Bot, chat_id: int, name: str, data: bytes, caption: str | None
-) -> None:
-    await retrying(
+async def send_document(bot: Bot, chat_id: int, name: str, data: bytes, caption: str | None) -> int:
+    message = await retrying(
         "sendDocument",
         chat_id,
         lambda: bot.send_document(chat_id, InputFile(data, filename=name), caption=caption),
     )
+    return message.message_id
 
 
-async def retrying(method: str, chat_id: int, call: Callable[[], Awaitable[object]]) -> None:
-    """A Bot API call, tried again after a network failure or a timeout, waiting longer each
-    time. Telegram's refusals (400, 403) are not retried: trying again cannot help."""
+async def retrying(method: str, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
+    """A Bot API call, tried again after a network failure, a timeout or a 5xx, waiting longer
+    each time (a 429 is waited out by PTB's rate limiter). Telegram's refusals (400, 403) are
+    not retried: trying again cannot help."""
     for attempt in range(NETWORK_RETRIES + 1):
         try:
-            await call()
-            return
+            return await call()
         except BadRequest:
             raise
         except NetworkError as error:
@@ -354,30 +418,40 @@ async def retrying(method: str, chat_id: int, call: Callable[[], Awaitable[objec
                 raise
             log.info("%s to chat %s failed (%s), retrying", method, chat_id, type(error).__name__)
             await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 async def acknowledge(query: CallbackQuery, text: str | None, chat_id: int) -> None:
     try:
-        await query.answer(text)
+        await retrying("answerCallbackQuery", chat_id, lambda: query.answer(text))
     except BadRequest as error:
         # A press answered too late (the bot was down) can no longer be acknowledged;
         # the reply still goes out.
         log.info("callback in chat %s not acknowledged: %s", chat_id, error.message)
 
 
-async def replace(bot: Bot, chat_id: int, output: Replace, query: CallbackQuery | None) -> None:
-    """Rewrite the message whose button was pressed."""
+async def replace(
+    bot: Bot, chat_id: int, output: Replace, query: CallbackQuery | None
+) -> list[int]:
+    """Rewrite the message whose button was pressed; the ids of messages sent instead."""
     message = query.message if query else None
     if not isinstance(message, Message):
         # The pressed message is too old for Telegram to edit: send it anew instead.
-        await send(bot, chat_id, output.text, output.buttons)
-        return
+        return await send(bot, chat_id, output.text, output.buttons)
+    markup = keyboard_markup(output.buttons)
     try:
-        await message.edit_text(output.text, reply_markup=keyboard_markup(output.buttons))
+        await retrying(
+            "editMessageText", chat_id, lambda: message.edit_text(output.text, reply_markup=markup)
+        )
     except BadRequest as error:
-        # A double tap can ask for the same content twice; Telegram refuses the second edit.
-        if "not modified" not in error.message.lower():
-            raise
+        reason = error.message.lower()
+        if "not modified" in reason:
+            return []  # a double tap asked for the same content twice: it is there
+        if "not found" in reason or "can't be edited" in reason:
+            # Deleted (by /wissen, or by the client) or too old: send it anew.
+            return await send(bot, chat_id, output.text, output.buttons)
+        raise
+    return []
 
 
 def _from_bot(update: Update) -> bool:
@@ -461,6 +535,7 @@ def build_application(
         wake_clock,
         channel.deliver_reminder,
         grace=timedelta(hours=settings.reminder_grace_hours),
+        lease=timedelta(seconds=settings.reminder_lease_seconds),
     )
     channel.reminders = service
     digests = DigestService(
@@ -470,6 +545,7 @@ def build_application(
         weekday=settings.digest_weekday,
         at=settings.digest_time,
         zone=conversations.default_timezone,
+        lease=timedelta(seconds=settings.reminder_lease_seconds),
     )
     channel.digests = digests
     return application

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_BYTES = 64
+# Under a crisis answer: valid on any message, whatever came since, like a reminder's buttons.
+CRISIS_ALERT = "crisis:alert"
 
 
 @dataclass(frozen=True)

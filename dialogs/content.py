@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from string import Formatter
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dialogs.events import CommandName
+
+if TYPE_CHECKING:  # crisis.py builds on this module's loader helpers
+    from dialogs.crisis import Safety
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=24)]
@@ -264,6 +267,17 @@ class UiTexts(_Strict):
     look_view: str
     look_export: str
     look_digest: str
+    my_data: str
+    my_data_title: str
+    my_data_intro: str
+    my_data_none: str
+    confirm_forget: str
+    forget_yes: str
+    forget_no: str
+    forgotten: str
+    crisis: str
+    crisis_alert: str
+    crisis_alerted: str
 
 
 class CounsellorTexts(_Strict):
@@ -322,6 +336,8 @@ class CounsellorTexts(_Strict):
     digest_answers: str
     digest_reflections: str
     digest_messages: str
+    client_crisis: str
+    client_left: str
 
 
 class CommandText(_Strict):
@@ -586,6 +602,8 @@ UI_PLACEHOLDERS = {
     "unlinked": {"counsellor"},
     "who_saw": {"looks"},
     "look_line": {"when", "counsellor", "kind", "sections"},
+    "crisis_alert": {"counsellor"},
+    "crisis_alerted": {"counsellor"},
 }
 COUNSELLOR_PLACEHOLDERS = {
     "welcome": {"name"},
@@ -617,6 +635,8 @@ COUNSELLOR_PLACEHOLDERS = {
     "digest_answers": {"count"},
     "digest_reflections": {"count"},
     "digest_messages": {"count"},
+    "client_crisis": {"name"},
+    "client_left": {"name"},
 }
 PROGRESS_PLACEHOLDERS = {"number", "total", "name"}
 
@@ -654,6 +674,7 @@ class Content:
     texts: Mapping[str, Mapping[str, str]]  # language -> flattened key -> text
     ui_texts: Mapping[str, UiTexts]
     counsellor_texts: Mapping[str, CounsellorTexts]
+    safety: Safety
     language_names: Mapping[str, str]
     commands: Mapping[str, Mapping[CommandName, CommandText]]
 
@@ -765,4 +786,9 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
         counsellor_texts[language] = parsed.counsellor
         names[language] = parsed.language_name
         commands[language] = parsed.commands
-    return Content(flows, texts, ui_texts, counsellor_texts, names, commands)
+    from dialogs.crisis import load_safety
+
+    # An organisation's own content without crisis lists keeps the shipped ones: a crisis is
+    # never left unrecognised because someone shortened the route.
+    safety = load_safety(root if (root / "safety").is_dir() else DEFAULT_CONTENT_DIR)
+    return Content(flows, texts, ui_texts, counsellor_texts, safety, names, commands)

@@ -35,6 +35,9 @@ class CommandName(StrEnum):
     SHARING = "sharing"  # what the client shares with their counsellor
     COUNSELLOR = "counsellor"  # a message or call request to the counsellor
     WHO_SAW = "who_saw"  # who looked at the client's data
+    MY_DATA = "my_data"  # everything stored about the client, as files
+    FORGET_ME = "forget_me"  # erase everything about the client
+    HIDE = "hide"  # delete the bot's recent messages from the chat
     INVITE = "invite"  # counsellors: a new invitation
     CLIENTS = "clients"  # counsellors: their linked clients
     EXPORT = "export"  # counsellors: a summary as a file

@@ -173,6 +173,26 @@ class SendCounsellorMessage:
     text: str
 
 
+@dataclass(frozen=True)
+class ExportMyData:
+    """Send the client everything stored about them (a JSON file and a readable document)."""
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """Erase everything about the client; the conversation ends with this turn."""
+
+
+@dataclass(frozen=True)
+class HideChat:
+    """Delete the recent messages of this chat, where Telegram allows it."""
+
+
+@dataclass(frozen=True)
+class AlertCounsellor:
+    """The client in a crisis asked that their counsellors know (never what they wrote)."""
+
+
 Record = (
     SaveGoal
     | SaveStep
@@ -191,5 +211,9 @@ Record = (
     | SetSharing
     | EndLink
     | SendCounsellorMessage
+    | ExportMyData
+    | ForgetMe
+    | HideChat
+    | AlertCounsellor
 )
 Output = Say | Replace | Notice | SaveAnswer | Record

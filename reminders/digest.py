@@ -48,8 +48,9 @@ class DigestService(Dispatcher[DigestRecord]):
         weekday: int,
         at: time,
         zone: str,
+        lease: timedelta = timedelta(minutes=10),
     ) -> None:
-        super().__init__(sessions, clock, deliver)
+        super().__init__(sessions, clock, deliver, lease=lease)
         self.weekday = weekday
         self.at = at
         self.zone = zone

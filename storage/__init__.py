@@ -15,6 +15,7 @@ from storage.links import (
     normalise_code,
 )
 from storage.migrate import upgrade
+from storage.mydata import ClientDataRepository, Erased
 from storage.plans import (
     GoalRecord,
     PlanEvent,
@@ -32,6 +33,7 @@ from storage.repositories import (
     StoredAnswer,
 )
 from storage.staff import AccessDenied, StaffRecord, StaffRepository
+from storage.updates import ChatMessageRepository, UpdateRepository
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -40,6 +42,8 @@ __all__ = [
     "AuditRecord",
     "AuditRepository",
     "CaseFileRepository",
+    "ChatMessageRepository",
+    "ClientDataRepository",
     "ClientRecord",
     "ClientRepository",
     "CodeStatus",
@@ -48,6 +52,7 @@ __all__ = [
     "Delivery",
     "DigestRecord",
     "DigestRepository",
+    "Erased",
     "GoalRecord",
     "Identity",
     "InvitationRepository",
@@ -63,6 +68,7 @@ __all__ = [
     "StaffRepository",
     "StepRecord",
     "StoredAnswer",
+    "UpdateRepository",
     "looks_like_short_code",
     "make_engine",
     "make_session_factory",

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///data/krachtwerk.db"
 
@@ -20,6 +21,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # We begin transactions ourselves (below), not the driver at its first write.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # BEGIN IMMEDIATE takes the write lock at the start: two units of work for one client (two
+    # processes on one file) run one after the other, instead of both reading the same state
+    # and the second overwriting the first. PostgreSQL gets the same from SELECT ... FOR UPDATE.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -31,6 +41,7 @@ def make_engine(url: str) -> Engine:
         # Units of work run in worker threads (asyncio.to_thread), so connections move.
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -38,3 +49,18 @@ def make_engine(url: str) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: repositories hand plain values out after the commit.
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_once(
+    session: Session,
+    model: type[DeclarativeBase],
+    values: dict[str, Any],
+    unique: list[InstrumentedAttribute[Any]],
+) -> bool:
+    """Insert a row unless one with the same `unique` columns is there: one statement on both
+    databases, so of two processes racing one inserts and the other does nothing, without an
+    error (a savepoint would do too, but pysqlite's savepoints are unreliable). True: inserted."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+    # RETURNING, not rowcount: psycopg reports no row count for an insert that did nothing.
+    return session.execute(statement.returning(unique[0])).first() is not None

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage import dispatch
+from storage.db import insert_once
 from storage.models import Digest
 
 
@@ -33,21 +33,17 @@ class DigestRepository:
 
     def ensure(self, staff_id: int, due_at: datetime, period_start: datetime, now: datetime) -> int:
         """The id of the counsellor's digest due at `due_at`, made if it is not there yet."""
-        # Both databases insert "unless the row is there" in one statement: when two processes
-        # plan the same digest, one inserts and the other's insert does nothing, without error.
-        insert: postgresql.Insert | sqlite.Insert = (
-            postgresql.insert(Digest)
-            if self.session.get_bind().dialect.name == "postgresql"
-            else sqlite.insert(Digest)
-        )
-        self.session.execute(
-            insert.values(
-                staff_id=staff_id,
-                due_at=due_at,
-                period_start=period_start,
-                status="scheduled",
-                created_at=now,
-            ).on_conflict_do_nothing(index_elements=[Digest.staff_id, Digest.due_at])
+        insert_once(
+            self.session,
+            Digest,
+            {
+                "staff_id": staff_id,
+                "due_at": due_at,
+                "period_start": period_start,
+                "status": "scheduled",
+                "created_at": now,
+            },
+            [Digest.staff_id, Digest.due_at],
         )
         return self.session.execute(
             select(Digest.id).where(Digest.staff_id == staff_id, Digest.due_at == due_at)

@@ -364,3 +364,32 @@ class Digest(Base):
         Index("uq_digests_staff_due_at", staff_id, due_at, unique=True),
         Index("ix_digests_status_due_at", status, due_at),
     )
+
+
+class ProcessedUpdate(Base):
+    """An update from the channel, stored in the transaction of its unit of work: one
+    delivered again (a restart before Telegram heard we had it) finds itself and does nothing."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_processed_updates_at", at),)
+
+
+class ChatMessage(Base):
+    """The id (never the text) of a recent message in a client's chat, either way, so that
+    /wissen can ask Telegram to delete them; kept for 48 hours, as long as Telegram allows."""
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("uq_chat_messages_client_message", client_id, message_id, unique=True),
+        Index("ix_chat_messages_at", at),
+    )

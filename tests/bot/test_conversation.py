@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine as DatabaseEngine
@@ -10,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from bot.conversation import Conversations
 from dialogs import Command, CommandName, Press, Say, Text
-from storage import AnswerRepository, Identity, make_session_factory
+from storage import AnswerRepository, ClientRepository, Identity, make_session_factory
 from storage.models import AnswerVersion, Base, Client, Conversation
 from tests.conftest import Clock
 
@@ -101,3 +103,29 @@ def test_a_failed_unit_of_work_stores_nothing(
 
 def _fail(*_: object) -> object:
     raise RuntimeError("engine failure")
+
+
+def test_two_updates_of_one_client_at_once_never_interleave(
+    conversations: Conversations, now: datetime
+) -> None:
+    """Both answers land on consecutive questions, whichever runs first: never both on one."""
+    ana = Identity("telegram", "7001")
+    start = conversations.handle(ana, Text("hallo"), now)
+    conversations.handle(ana, Press(buttons(start.outputs)["✅ Ja, dat mag"]), now)
+    barrier = threading.Barrier(2)
+
+    def answer(text: str) -> None:
+        barrier.wait()
+        conversations.handle(ana, Text(text), now)
+
+    threads = [threading.Thread(target=answer, args=(text,)) for text in ("Eén", "Twee")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    with conversations.sessions() as session:
+        record = ClientRepository(session).find(ana)
+        assert record is not None
+        stored = AnswerRepository(session).current(record.id)
+    assert sorted(a.text or "" for a in stored.values()) == ["Eén", "Twee"]
+    assert set(stored) == {"inventory.housing.wish", "inventory.housing.current"}

@@ -102,11 +102,11 @@ async def test_commands_are_published_in_both_languages(bot: RunningBot) -> None
     assert published["nl"] == [
         *("start", "menu", "help", "taal", "mijnkrachten"),
         *("plan", "mijnplan", "tegenslag", "rusttijd"),
-        *("delen", "begeleider", "wiezagwat"),
+        *("delen", "begeleider", "wiezagwat", "mijngegevens", "vergeetmij", "wissen"),
     ]
     assert published["en"] == [
         *("start", "menu", "help", "language", "mystrengths"),
         *("plan", "myplan", "setback", "quiethours"),
-        *("sharing", "counsellor", "whosaw"),
+        *("sharing", "counsellor", "whosaw", "mydata", "forgetme", "hide"),
     ]
     assert published[None] == published["nl"]

@@ -1,0 +1,313 @@
+"""Crisis signals: a client's message that speaks of suicide, acute danger or violence at home.
+
+Whatever the dialog is doing, such a message gets the calm crisis answer with help numbers at
+once; the engine asks `Safety.matches` about every text a client sends. The word lists are
+content, one file per language:
+
+    safety/<language>.yaml   patterns per kind, exclusions, spellings (syntax at the top)
+
+Every language's lists are checked against every message, because clients mix languages.
+Matching is deliberately plain and leans towards a false alarm: negation and tense are not
+understood ("ik wil niet dood" matches), because a care organisation would rather answer one
+message too many than miss one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import pairwise
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from dialogs.content import DEFAULT_CONTENT_DIR, ContentError, _describe, _read_yaml
+
+
+class CrisisKind(StrEnum):
+    SUICIDE = "suicide"  # thoughts of ending one's life, or of harming oneself
+    DANGER = "danger"  # a life or body at risk now: a threat to kill, an overdose
+    VIOLENCE = "violence"  # violence or abuse at home, by a partner or by family
+
+
+# When a message matches several kinds, the most urgent one is answered: danger may need 112.
+URGENCY = (CrisisKind.DANGER, CrisisKind.SUICIDE, CrisisKind.VIOLENCE)
+
+GAP = "~"  # up to MAX_GAP words of any kind
+MAX_GAP = 2
+WILDCARD = "*"  # at the end of a word: any ending
+
+# A normalised message is " word word word ": lower-case letters and digits between single
+# spaces, so a whole word is "after a space, up to the next space". An exclusion that was cut
+# out leaves BARRIER, which no phrase matches and no gap crosses: cutting an idiom must not
+# glue the words around it into a new phrase.
+BARRIER = "|"
+_AFTER_SPACE = "(?<= )"
+_ANY_WORD = f"[^ {re.escape(BARRIER)}]+ "
+_NEVER = re.compile(r"(?!)")
+_APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u201b`\u00b4\u02bc\u2032")
+_REPEATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")
+_WORD = re.compile(r"[^\s\[\]|~*]+\*?")
+
+
+# --- normalising ------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    """Lower case, no accents or apostrophes, punctuation and emoji as spaces, single spaces.
+
+    Apostrophes are dropped rather than made spaces so "don't" and "m'n" stay one word, as
+    people also type them without. A letter typed three or more times counts twice
+    ("dooood" -> "dood"): twice, not once, because "dood" and "kill" have double letters.
+    """
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
+    text = "".join(
+        " " if not char.isalnum() else char
+        for char in text
+        if not unicodedata.category(char).startswith("M")
+    )
+    return " ".join(_REPEATED_LETTER.sub(r"\1\1", text).split())
+
+
+# --- the YAML schema --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One position of a phrase: a word, one of several words, an optional word or a gap."""
+
+    words: tuple[str, ...]  # as written, wildcard included; empty for a gap
+    optional: bool = False
+
+    @property
+    def is_gap(self) -> bool:
+        return not self.words
+
+    @property
+    def required(self) -> bool:
+        return not self.is_gap and not self.optional
+
+
+def _parse(phrase: str) -> tuple[_Item, ...]:
+    """The items of a phrase; ValueError says what is wrong with the syntax."""
+    if phrase != phrase.lower():
+        raise ValueError(f"{phrase!r}: write phrases in lower case")
+    items: list[_Item] = []
+    for part in phrase.split():
+        if part == GAP:
+            items.append(_Item(()))
+            continue
+        optional = part.startswith("[") and part.endswith("]")
+        words = tuple((part[1:-1] if optional else part).split("|"))
+        for word in words:
+            if not _WORD.fullmatch(word):
+                raise ValueError(f"{phrase!r}: {word!r} is not a word (a word may end in *)")
+        items.append(_Item(words, optional))
+    if not items:
+        raise ValueError("a phrase needs at least one word")
+    # A phrase that began or ended with an optional word or a gap would only look wider.
+    if not items[0].required or not items[-1].required:
+        raise ValueError(f"{phrase!r}: begin and end with a word that is not optional or ~")
+    if any(a.is_gap and b.is_gap for a, b in pairwise(items)):
+        raise ValueError(f"{phrase!r}: one ~ already stands for up to {MAX_GAP} words")
+    return tuple(items)
+
+
+def _valid_phrase(phrase: str) -> str:
+    _parse(phrase)
+    return phrase
+
+
+Phrase = Annotated[str, AfterValidator(_valid_phrase)]
+Spelling = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    # Strict: YAML's "yes" or 12 is not silently taken for a phrase.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class PatternLists(_Strict):
+    """The phrases of one language, by kind; the field names are the `CrisisKind` values."""
+
+    suicide: list[Phrase] = Field(min_length=1)
+    danger: list[Phrase] = Field(min_length=1)
+    violence: list[Phrase] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _each_once(self) -> PatternLists:
+        for kind in CrisisKind:
+            phrases = self.of(kind)
+            twice = sorted({p for p in phrases if phrases.count(p) > 1})
+            if twice:
+                raise ValueError(f"{kind}: listed twice: {', '.join(twice)}")
+        return self
+
+    def of(self, kind: CrisisKind) -> list[str]:
+        phrases: list[str] = getattr(self, kind.value)
+        return phrases
+
+
+class SafetyFile(_Strict):
+    patterns: PatternLists
+    exclusions: list[Phrase] = []
+    # The spelling phrases are written in -> the ways people also type it.
+    spellings: dict[Spelling, list[Spelling]] = {}
+
+
+# --- the compiled matcher ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Safety:
+    """The crisis phrases of every language, compiled: one regular expression per kind."""
+
+    patterns: tuple[tuple[CrisisKind, re.Pattern[str]], ...]  # most urgent first
+    exclusions: re.Pattern[str]
+    spellings: re.Pattern[str]
+    canonical: Mapping[str, str]  # a way people type it -> the spelling phrases use
+
+    def matches(self, text: str) -> CrisisKind | None:
+        """The most urgent kind of crisis this message signals, or None for an ordinary one."""
+        prepared = self.prepare(text)
+        for kind, pattern in self.patterns:
+            if pattern.search(prepared):
+                return kind
+        return None
+
+    def prepare(self, text: str) -> str:
+        """The message as the patterns see it: normalised, respelled, idioms cut out."""
+        return self.exclusions.sub(f"{BARRIER} ", f" {self._respell(_plain(text))} ")
+
+    def _respell(self, plain: str) -> str:
+        return self.spellings.sub(lambda found: self.canonical[found.group(0)], plain)
+
+
+def _alternatives(words: list[str]) -> re.Pattern[str]:
+    if not words:
+        return _NEVER
+    # Longest first, so "zelf moord" is respelled before a shorter variant could take "zelf".
+    ordered = sorted(words, key=lambda word: (-len(word), word))
+    return re.compile(f"(?<![^ ])(?:{'|'.join(map(re.escape, ordered))})(?![^ ])")
+
+
+def _phrase_regex(phrase: str, respell: Callable[[str], str]) -> str:
+    """The regular expression of one phrase; each item ends with the space after its word."""
+    parts: list[str] = []
+    for item in _parse(phrase):
+        if item.is_gap:
+            parts.append(f"(?:{_ANY_WORD}){{0,{MAX_GAP}}}")
+            continue
+        options: list[str] = []
+        for word in item.words:
+            stem = respell(_plain(word.removesuffix(WILDCARD)))
+            if not stem:
+                raise ValueError(f"{phrase!r}: {word!r} has no letters")
+            ending = "[^ ]*" if word.endswith(WILDCARD) else ""
+            options.append(re.escape(stem) + ending)
+        word_regex = f"(?:{'|'.join(options)}) "
+        parts.append(f"(?:{word_regex})?" if item.optional else word_regex)
+    return "".join(parts)
+
+
+def _example(phrase: str) -> str:
+    """The shortest message the phrase is meant to match: first choices, nothing optional."""
+    return " ".join(
+        item.words[0].removesuffix(WILDCARD) for item in _parse(phrase) if item.required
+    )
+
+
+def _one_regex(regexes: list[str]) -> re.Pattern[str]:
+    if not regexes:
+        return _NEVER
+    # The word-start check once, outside the alternatives: most positions fail at once.
+    return re.compile(f"{_AFTER_SPACE}(?:{'|'.join(f'(?:{r})' for r in regexes)})")
+
+
+def _merge_spellings(files: Mapping[Path, SafetyFile]) -> dict[str, str]:
+    canonical: dict[str, str] = {}
+    source: dict[str, Path] = {}
+    for path, file in files.items():
+        for written, variants in file.spellings.items():
+            target = _plain(written)
+            if not target:
+                raise ContentError(f"{path}: spellings.{written}: has no letters")
+            for variant in variants:
+                typed = _plain(variant)
+                if not typed or typed == target:
+                    raise ContentError(f"{path}: spellings.{written}: {variant!r} changes nothing")
+                if canonical.get(typed, target) != target:
+                    raise ContentError(
+                        f"{path}: spellings.{written}: {variant!r} is already respelled as "
+                        f"{canonical[typed]!r} in {source[typed].name}"
+                    )
+                canonical[typed] = target
+                source[typed] = path
+    # One pass of respelling: a target that is itself respelled would depend on the order.
+    for typed, target in canonical.items():
+        for word in (target, *target.split()):
+            if word in canonical:
+                raise ContentError(
+                    f"{source[typed]}: spellings: {typed!r} becomes {target!r}, "
+                    f"but {word!r} is respelled too ({source[word].name})"
+                )
+    return canonical
+
+
+def _compile(files: Mapping[Path, SafetyFile]) -> Safety:
+    canonical = _merge_spellings(files)
+    spellings = _alternatives(list(canonical))
+
+    def respell(plain: str) -> str:
+        return spellings.sub(lambda found: canonical[found.group(0)], plain)
+
+    exclusions: list[str] = []
+    by_kind: dict[CrisisKind, list[str]] = {kind: [] for kind in CrisisKind}
+    for path, file in files.items():
+        try:
+            exclusions.extend(_phrase_regex(phrase, respell) for phrase in file.exclusions)
+            for kind in CrisisKind:
+                by_kind[kind].extend(_phrase_regex(p, respell) for p in file.patterns.of(kind))
+        except ValueError as error:
+            raise ContentError(f"{path}: {error}") from None
+    safety = Safety(
+        patterns=tuple((kind, _one_regex(by_kind[kind])) for kind in URGENCY),
+        exclusions=_one_regex(exclusions),
+        spellings=spellings,
+        canonical=canonical,
+    )
+    # Every phrase must match its own plainest form; otherwise an exclusion or a spelling of
+    # some language silently swallows it, and a crisis would go unanswered.
+    patterns = dict(safety.patterns)
+    for path, file in files.items():
+        for kind in CrisisKind:
+            for phrase in file.patterns.of(kind):
+                if not patterns[kind].search(safety.prepare(_example(phrase))):
+                    raise ContentError(
+                        f"{path}: patterns.{kind}: {phrase!r} can never match; "
+                        "an exclusion or a spelling swallows it"
+                    )
+    return safety
+
+
+def load_safety(root: Path = DEFAULT_CONTENT_DIR) -> Safety:
+    """Load every `root/safety/<language>.yaml` into one `Safety` for all languages.
+
+    A missing folder, a broken file or a phrase that can never match raises `ContentError`
+    naming the folder or the file: without these lists no crisis would be recognised.
+    """
+    folder = root / "safety"
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        raise ContentError(f"{folder}: needs <language>.yaml files with crisis patterns")
+    files: dict[Path, SafetyFile] = {}
+    for path in paths:
+        try:
+            files[path] = SafetyFile.model_validate(_read_yaml(path))
+        except ValidationError as error:
+            raise ContentError(_describe(path, error)) from None
+    return _compile(files)

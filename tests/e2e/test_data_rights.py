@@ -1,0 +1,90 @@
+"""The client's data rights over HTTP: everything as files, a quick hide, and erasure that
+leaves nothing in any table, no timer behind, and the counsellor only knowing they left."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from pypdf import PdfReader
+
+from storage import ClientRepository, Identity
+from tests.e2e.harness import RunningBot, TelegramUser
+from tests.e2e.test_counsellors import linked_client, register
+from tests.storage.test_mydata import rows_about
+
+
+async def test_my_data_comes_as_json_and_a_readable_pdf(bot: RunningBot, ana: TelegramUser) -> None:
+    await ana.send("/start")
+    await ana.press("Ja, dat mag")
+    await ana.send("Een eigen huis")
+    await ana.send("Een eigen huis met tuin", edited=False)
+    before = len(bot.fake.calls)
+    replies = await ana.send("/mijngegevens")
+    assert "alles wat ik van je bewaar" in replies[0]
+    documents = [
+        c.params["document"] for c in bot.fake.calls[before:] if c.method == "sendDocument"
+    ]
+    assert [d.filename for d in documents] == [
+        "krachtwerk-mijn-gegevens.json",
+        "krachtwerk-mijn-gegevens.pdf",
+    ]
+    data = json.loads(documents[0].data)
+    assert [a["text"] for a in data["answers"]] == ["Een eigen huis", "Een eigen huis met tuin"]
+    assert data["client"]["external_id"] == str(ana.user_id)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(documents[1].data)).pages)
+    assert "Een eigen huis met tuin" in text
+
+
+async def test_hide_takes_the_recent_messages_out_of_the_chat(
+    bot: RunningBot, ana: TelegramUser
+) -> None:
+    await ana.send("/start")
+    await ana.press("Ja, dat mag")
+    await ana.send("Een eigen huis")
+    assert len(ana.messages) >= 3
+    replies = await ana.send("/wissen")
+    assert replies == []
+    assert ana.messages == []  # the bot's messages are gone
+    deleted = [c for c in bot.fake.calls if c.method == "deleteMessages"]
+    assert len(deleted) == 1
+    assert len(deleted[0].params["message_ids"]) >= 5  # the bot's and the client's
+    # The conversation goes on: the next message shows the open question again.
+    replies = await ana.send("/start")
+    assert "Hoe woon je nu?" in replies[-1] or "verder" in replies[-1].lower()
+
+
+async def test_forget_me_erases_everything_and_the_counsellor_sees_only_that(
+    bot: RunningBot,
+) -> None:
+    register(bot, 2001, "Anna", "Noord")
+    anna = bot.user(2001)
+    jan = await linked_client(bot, anna)
+    await jan.send("/plan")
+    await jan.press("Een eigen kamer")
+    await jan.send("Dan heb ik rust")
+    await jan.send("Woningcorporatie bellen")
+    await jan.press("Ik zelf")
+    await jan.send("maandag")
+    await jan.press("Ja, klopt")
+    await jan.send("maandag 10:00")
+    await jan.press("Ja, klopt")
+    await jan.press("Nee, zo is het goed")
+    assert any(name.startswith("reminder-") for name in bot.wakeups.timers)
+
+    replies = await jan.send("/vergeetmij")
+    assert "Weet je zeker" in replies[-1]
+    replies = await jan.press("Ja, wis alles")
+    assert "Alles is gewist" in replies[-1]
+    assert anna.last_text == (
+        "Jan is gestopt met de bot en heeft alle gegevens laten wissen. De koppeling is beëindigd."
+    )
+    assert not any(name.startswith("reminder-") for name in bot.wakeups.timers)
+    assert bot.runtime is not None
+    with bot.runtime.conversations.sessions() as session:
+        assert ClientRepository(session).find(Identity("telegram", str(jan.user_id))) is None
+        assert rows_about(session, 1, {f"telegram:{jan.user_id}"}) == {}
+    replies = await anna.send("/clienten")
+    assert "nog geen gekoppelde" in replies[-1]
+    replies = await jan.send("hallo")
+    assert "Mag ik je antwoorden bewaren?" in replies[-1]

@@ -1,0 +1,142 @@
+"""Everything about a client, exported and erased, checked against every table of the schema."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dialogs.casefile import LookKind, Section
+from storage import (
+    AnswerRepository,
+    CaseFileRepository,
+    ChatMessageRepository,
+    ClientDataRepository,
+    ClientRepository,
+    ConversationRepository,
+    Identity,
+    InvitationRepository,
+    LinkRepository,
+    PlanRepository,
+    ReminderRepository,
+    StaffRepository,
+    make_session_factory,
+)
+from storage.models import Base, Staff
+from storage.mydata import CLIENT_TABLES
+
+JAN, MIRA = Identity("telegram", "1001"), Identity("telegram", "1002")
+
+
+def full_client(sessions: sessionmaker[Session], who: Identity, now: datetime) -> int:
+    """A client with a row in every table that can hold something about them."""
+    identity = f"{who.channel}:{who.external_id}"
+    with sessions.begin() as session:
+        client = ClientRepository(session).create(who, language="nl", timezone="UTC", now=now)
+        answers = AnswerRepository(session)
+        answers.save(
+            client.id,
+            "inventory.housing.wish",
+            status="answered",
+            text="Een huis",
+            choices=(),
+            now=now,
+        )
+        answers.save(
+            client.id,
+            "inventory.housing.wish",
+            status="answered",
+            text="Een tuin",
+            choices=(),
+            now=now,
+        )
+        plans = PlanRepository(session)
+        plans.save_goal(client.id, 1, text="Werk", domain="work", why=None, now=now)
+        plans.save_step(
+            client.id,
+            1,
+            goal=1,
+            text="CV",
+            who="me",
+            who_name=None,
+            due=None,
+            remind_at=None,
+            now=now,
+        )
+        plans.save_reflection(client.id, 1, goal=1, step=1, answers={"happened": "Ziek"}, now=now)
+        ReminderRepository(session).schedule(client.id, 1, "step", now + timedelta(days=1), now)
+        staff = StaffRepository(session).find(2001) or StaffRepository(session).add_counsellor(
+            2001, "Anna", None, "nl", now
+        )
+        invitations = InvitationRepository(session)
+        made = invitations.create(staff.id, "Jan", now, timedelta(days=7))
+        invitations.open(made.code, identity, now)
+        invitations.open("AAAA-BBBB", identity, now)  # a wrong code, counted
+        invitations.accept(made.id, identity, client.id, "Jan", frozenset(Section), now)
+        LinkRepository(session).add_message(client.id, "message", "Hoi Anna", now)
+        CaseFileRepository(session, staff.id).case_file(client.id, LookKind.VIEW, now)
+        ChatMessageRepository(session).remember(client.id, [11, 12], now)
+        ConversationRepository(session).save(client.id, {"language": "nl"}, now)
+    return client.id
+
+
+def rows_about(session: Session, client_id: int, identities: set[str]) -> dict[str, int]:
+    """Per table, the rows that point at the client or their identity: every table there is."""
+    found: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        columns = table.columns
+        conditions = []
+        if "client_id" in columns:
+            conditions.append(columns["client_id"] == client_id)
+        if table.name == "clients":
+            conditions.append(columns["id"] == client_id)
+        for name in ("opened_by", "identity"):
+            if name in columns:
+                conditions.append(columns[name].in_(identities))
+        for condition in conditions:
+            count = session.scalar(select(func.count()).select_from(table).where(condition))
+            if count:
+                found[table.name] = found.get(table.name, 0) + int(count or 0)
+    return found
+
+
+def test_everything_holds_every_table_and_all_versions(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    jan = full_client(sessions, JAN, now)
+    with sessions() as session:
+        data = ClientDataRepository(session).everything(jan, "telegram:1001")
+    for name, _ in CLIENT_TABLES:
+        assert data[name], name
+    assert [a["text"] for a in data["answers"]] == ["Een huis", "Een tuin"]
+    assert data["links"][0]["counsellor"] == "Anna"
+    assert data["looks_at_your_data"][0]["counsellor"] == "Anna"
+    assert data["invitations_opened"][0]["outcome"] == "accepted"
+    assert data["client"]["external_id"] == "1001"
+
+
+def test_erasing_leaves_nothing_about_the_client_in_any_table(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    jan = full_client(sessions, JAN, now)
+    mira = full_client(sessions, MIRA, now)
+    with sessions() as session:
+        before = rows_about(session, jan, {"telegram:1001"})
+    assert {"clients", "answers", "links", "audit_entries", "invitations", "code_attempts"} <= set(
+        before
+    )
+
+    with sessions.begin() as session:
+        erased = ClientDataRepository(session).erase(jan, "telegram:1001")
+    assert len(erased.reminder_ids) == 1
+    assert [c.telegram_id for c in erased.counsellors] == [2001]
+
+    with sessions() as session:
+        assert rows_about(session, jan, {"telegram:1001"}) == {}
+        assert rows_about(session, mira, {"telegram:1002"}) == before  # Mira keeps everything
+        assert session.scalar(select(func.count()).select_from(Staff)) == 1
+        assert ClientRepository(session).find(JAN) is None
