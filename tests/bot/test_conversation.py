@@ -129,3 +129,21 @@ def test_two_updates_of_one_client_at_once_never_interleave(
         stored = AnswerRepository(session).current(record.id)
     assert sorted(a.text or "" for a in stored.values()) == ["Eén", "Twee"]
     assert set(stored) == {"inventory.housing.wish", "inventory.housing.current"}
+
+
+def test_an_update_delivered_twice_has_no_second_effect(
+    conversations: Conversations, now: datetime
+) -> None:
+    ana = Identity("telegram", "7002")
+    start = conversations.handle(ana, Text("hallo"), now, update_id=1)
+    conversations.handle(ana, Press(buttons(start.outputs)["✅ Ja, dat mag"]), now, update_id=2)
+    first = conversations.handle(ana, Text("Een huis"), now, update_id=3)
+    again = conversations.handle(ana, Text("Een huis"), now, update_id=3)
+    assert first.outputs
+    assert again.outputs == []
+    with conversations.sessions() as session:
+        record = ClientRepository(session).find(ana)
+        assert record is not None
+        assert [a.text for a in AnswerRepository(session).current(record.id).values()] == [
+            "Een huis"
+        ]
