@@ -9,10 +9,12 @@ import asyncio
 import functools
 import json
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     Bot,
     BotCommand,
@@ -155,13 +157,7 @@ class TelegramChannel:
             else None
         )
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error(
-            "update %s in chat %s failed: %s",
-            update_id,
-            chat_id,
-            type(context.error).__name__,
-            exc_info=context.error,
-        )
+        log_failure(f"update {update_id} in chat {chat_id}", context.error)
         if chat_id is None or isinstance(context.error, Forbidden):
             return
         user = update.effective_user if isinstance(update, Update) else None
@@ -435,8 +431,8 @@ async def replace(
 ) -> list[int]:
     """Rewrite the message whose button was pressed; the ids of messages sent instead."""
     message = query.message if query else None
-    if not isinstance(message, Message):
-        # The pressed message is too old for Telegram to edit: send it anew instead.
+    if not isinstance(message, Message) or len(split_text(output.text)) > 1:
+        # Too old for Telegram to edit, or no longer fitting one message: send it anew.
         return await send(bot, chat_id, output.text, output.buttons)
     markup = keyboard_markup(output.buttons)
     try:
@@ -452,6 +448,25 @@ async def replace(
             return await send(bot, chat_id, output.text, output.buttons)
         raise
     return []
+
+
+def log_failure(what: str, error: BaseException | None) -> None:
+    """Log a failure with enough to fix it. A database error's message can quote what a
+    client wrote (PostgreSQL names the values of a violated key), so for those only the
+    error's type, its SQLSTATE and where it happened are logged."""
+    if not isinstance(error, SQLAlchemyError):
+        log.error("%s failed: %s", what, type(error).__name__, exc_info=error)
+        return
+    cause = getattr(error, "orig", None)
+    where = "".join(traceback.format_tb(error.__traceback__)) if error.__traceback__ else ""
+    log.error(
+        "%s failed: %s (%s, SQLSTATE %s)\n%s",
+        what,
+        type(error).__name__,
+        type(cause).__name__,
+        getattr(cause, "sqlstate", None),
+        where,
+    )
 
 
 def _from_bot(update: Update) -> bool:

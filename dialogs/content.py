@@ -88,6 +88,7 @@ class NodeSpec(_Strict):
     min_choices: int = Field(default=1, ge=0)
     max_choices: int = Field(default=1, ge=1)
     required: bool = False  # no skip / don't know: the record cannot do without it
+    buttons_only: bool = False  # a choice whose record keeps an option, never own words
     when: dict[Identifier, Identifier] = {}  # asked only if these earlier answers were given
     next: dict[Identifier, Identifier] = {}  # option -> the node to go to after it
     skip_if_known: bool = False  # not asked when the flow was started with this answer
@@ -380,6 +381,7 @@ class Node:
     position: tuple[int, int] | None = None  # (number, total) for "domain 3 of 8"
     dynamic_options: str | None = None  # one of DYNAMIC_OPTIONS
     required: bool = False
+    buttons_only: bool = False
     when: Mapping[str, str] = field(default_factory=dict)
     next: Mapping[str, str] = field(default_factory=dict)
     skip_if_known: bool = False
@@ -462,6 +464,7 @@ def _expand(spec: FlowSpec, all_lists: Mapping[str, tuple[str, ...]]) -> Flow:
             max_choices=entry.max_choices,
             dynamic_options=entry.options_from if entry.options_from in DYNAMIC_OPTIONS else None,
             required=entry.required,
+            buttons_only=entry.buttons_only,
             when=entry.when,
             next=entry.next,
             skip_if_known=entry.skip_if_known,

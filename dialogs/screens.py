@@ -29,10 +29,13 @@ def normalise_label(text: str) -> str:
     return re.sub(r"\s+", " ", kept).strip()
 
 
-def short(text: str) -> str:
-    """The client's own words, cut to fit on a button."""
+PREVIOUS_CHARS = 600
+
+
+def short(text: str, limit: int = LABEL_CHARS) -> str:
+    """The client's own words, cut to fit on a button (or in a reminder of an answer)."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= LABEL_CHARS else flat[: LABEL_CHARS - 1].rstrip() + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def rows(buttons: Iterable[Button], per_row: int) -> Keyboard:
@@ -177,7 +180,9 @@ class Screens:
         parts.append(self.text(node.prompt_key))
         previous = self.previous(flow, node, frame)
         if previous:
-            parts.append(self.ui.previous_answer.format(answer=previous))
+            # A reminder of the answer, not all of it: a question must fit one message, which
+            # a multiple choice edits in place (the whole answer is in /mijnkrachten).
+            parts.append(self.ui.previous_answer.format(answer=short(previous, PREVIOUS_CHARS)))
         option_buttons = []
         for option, label in self.options(node):
             if node.kind is NodeKind.MULTI_CHOICE and option in frame.selection:

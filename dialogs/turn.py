@@ -466,10 +466,12 @@ class Turn:
             else:
                 utc = local_to_utc(moment.replace(tzinfo=None), self.state.profile.timezone)
                 self.propose(frame, node, utc.isoformat())
-        elif node.kind is NodeKind.CHOICE and (node.dynamic_options or node.next or node.required):
+        elif node.kind is NodeKind.CHOICE and (
+            node.dynamic_options or node.next or node.required or node.buttons_only
+        ):
             # The answer decides where the flow goes, or the record cannot do without one of
-            # its options (quiet hours: own words would silently mean "never quiet"), so it
-            # has to be one of the buttons.
+            # its options (quiet hours: own words would silently mean "never quiet"; a goal's
+            # domain is one of the life domains), so it has to be one of the buttons.
             self.say(self.ui.choose_button)
             self.show(Screen.QUESTION)
         else:

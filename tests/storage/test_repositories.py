@@ -126,3 +126,23 @@ def test_conversation_state_round_trips(database: DatabaseEngine, now: datetime)
         conversations.save(client.id, {**state, "paused": True}, now)
     with sessions.begin() as session:
         assert ConversationRepository(session).load(client.id) == {**state, "paused": True}
+
+
+def test_database_errors_never_show_what_was_written(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    """The parameters of a failed statement are what clients wrote: never in an error."""
+    sessions = make_session_factory(database)
+    secret = "geheim-woord-van-de-client"
+    with sessions.begin() as session:
+        ClientRepository(session).create(
+            Identity("telegram", secret), language="nl", timezone="UTC", now=now
+        )
+    with pytest.raises(IntegrityError) as raised, sessions.begin() as session:
+        ClientRepository(session).create(
+            Identity("telegram", secret), language="nl", timezone="UTC", now=now
+        )
+    # The statement's parameters are hidden (PostgreSQL's own detail may still quote a key:
+    # the bot logs database errors without their message, see bot.telegram.log_failure).
+    assert "[SQL parameters hidden due to hide_parameters=True]" in str(raised.value)
+    assert f"'{secret}'" not in str(raised.value)
