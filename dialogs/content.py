@@ -272,6 +272,7 @@ class UiTexts(_Strict):
     my_data_title: str
     my_data_intro: str
     my_data_none: str
+    my_data_parts: dict[str, str]  # a heading per part of the export (table), by its name
     confirm_forget: str
     forget_yes: str
     forget_no: str
@@ -783,7 +784,9 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
         ):
             for name, value in texts_model.model_dump().items():
                 allowed = placeholders.get(name, set())
-                _check_placeholders(path, f"{section}.{name}", value, allowed)
+                for key, text in value.items() if isinstance(value, dict) else [("", value)]:
+                    where = f"{section}.{name}.{key}" if key else f"{section}.{name}"
+                    _check_placeholders(path, where, text, allowed)
         texts[language] = flat
         ui_texts[language] = parsed.ui
         counsellor_texts[language] = parsed.counsellor

@@ -37,7 +37,7 @@ def data_document(content: Content, language: str, data: Mapping[str, Any]) -> D
     ui = content.ui(language)
     blocks: list[Block] = [Paragraph(ui.my_data_intro, quiet=True)]
     for key, rows in data.items():
-        blocks.append(Heading(key.replace("_", " ").capitalize()))
+        blocks.append(Heading(ui.my_data_parts.get(key, key)))
         entries = rows if isinstance(rows, list) else [rows]
         if entries:
             blocks.append(Bullets(tuple(_item(row) for row in entries)))

@@ -8,6 +8,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dialogs import Content
 from dialogs.casefile import LookKind, Section
 from storage import (
     AnswerRepository,
@@ -103,7 +104,7 @@ def rows_about(session: Session, client_id: int, identities: set[str]) -> dict[s
 
 
 def test_everything_holds_every_table_and_all_versions(
-    database: DatabaseEngine, now: datetime
+    database: DatabaseEngine, now: datetime, content: Content
 ) -> None:
     sessions = make_session_factory(database)
     jan = full_client(sessions, JAN, now)
@@ -116,6 +117,8 @@ def test_everything_holds_every_table_and_all_versions(
     assert data["looks_at_your_data"][0]["counsellor"] == "Anna"
     assert data["invitations_opened"][0]["outcome"] == "accepted"
     assert data["client"]["external_id"] == "1001"
+    for language in content.languages:  # every part has a heading in the readable document
+        assert set(data) <= set(content.ui(language).my_data_parts), language
 
 
 def test_erasing_leaves_nothing_about_the_client_in_any_table(
