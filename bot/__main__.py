@@ -4,6 +4,7 @@ subcommand, the right one of run and chat."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import logging
 import os
@@ -35,8 +36,7 @@ class NotAllowedError(Exception):
 
 def run(settings: Settings) -> int:
     """Run the bot on Telegram with long polling until stopped (Ctrl-C or SIGTERM)."""
-    from telegram import Update
-
+    from bot.polling import serve
     from bot.telegram import build_application
 
     if settings.telegram_bot_token is None:
@@ -48,7 +48,7 @@ def run(settings: Settings) -> int:
     runtime = build_runtime(settings)
     application = build_application(settings, runtime.conversations, runtime.content, utc_now)
     log.info("bot starting (database %s)", runtime.database.url.render_as_string())
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve(application))
     return 0
 
 

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from telegram import (
     Bot,
     BotCommand,
@@ -76,6 +76,8 @@ T = TypeVar("T")
 # 429 answers are retried by PTB's AIORateLimiter with the delay Telegram asks for.
 NETWORK_RETRIES = 3
 NETWORK_BACKOFF = 0.5  # seconds, doubled after each failure
+DATABASE_RETRIES = 3
+DATABASE_BACKOFF = 1.0  # seconds, doubled after each failure
 
 
 def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -178,7 +180,7 @@ class TelegramChannel:
         if staff is not None:
             await self.handle_desk(staff, bot, event, chat.id, query, update)
             return
-        turn = await asyncio.to_thread(
+        turn = await unit_of_work(
             self.conversations.handle,
             Identity("telegram", str(user.id)),
             event,
@@ -202,9 +204,13 @@ class TelegramChannel:
                 self.follow(Turn([], turn.language, turn.client_id, Changes(cancelled=paused)))
             raise
         if sent and turn.client_id is not None:
-            await asyncio.to_thread(
-                self.conversations.remember_messages, turn.client_id, sent, self.clock()
-            )
+            try:
+                await asyncio.to_thread(
+                    self.conversations.remember_messages, turn.client_id, sent, self.clock()
+                )
+            except OperationalError as error:
+                # Only /wissen misses these ids; the conversation itself is committed.
+                log.warning("message ids of chat %s not kept: %s", chat.id, type(error).__name__)
         await self.tell_counsellors(bot, turn.news)
 
     async def handle_desk(
@@ -218,7 +224,7 @@ class TelegramChannel:
     ) -> None:
         """A counsellor: their desk, never the client conversation."""
         user = update.effective_user
-        turn = await asyncio.to_thread(
+        turn = await unit_of_work(
             self.desk.handle,
             staff,
             event,
@@ -450,6 +456,21 @@ async def replace(
     return []
 
 
+async def unit_of_work(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a unit of work in a worker thread; a database that is briefly unavailable (locked,
+    a connection dropped) gets a few more tries before the update counts as failed. Until
+    then the update is not confirmed to Telegram, so even a crash meanwhile loses nothing."""
+    for attempt in range(DATABASE_RETRIES + 1):
+        try:
+            return await asyncio.to_thread(work, *args, **kwargs)
+        except OperationalError as error:
+            if attempt == DATABASE_RETRIES:
+                raise
+            log.warning("database unavailable (%s), retrying", type(error.orig).__name__)
+            await asyncio.sleep(DATABASE_BACKOFF * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 def log_failure(what: str, error: BaseException | None) -> None:
     """Log a failure with enough to fix it. A database error's message can quote what a
     client wrote (PostgreSQL names the values of a violated key), so for those only the
@@ -527,6 +548,7 @@ def build_application(
         .base_file_url(settings.bot_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
+        .updater(None)  # bot.polling.Poller: updates confirmed only once handled
         .build()
     )
     desk = CounsellorDesk(

@@ -13,6 +13,15 @@ Typical use::
         api.push_update(api.message_update(user_id=42, text="/start"))
         ...
         assert api.sent_messages(42)[-1]["text"] == "Welkom!"
+
+To stop the bot at a precise moment, hold a call: it waits inside the fake, without effect,
+until released (or until the bot dies, and then it never takes effect)::
+
+    hold = api.hold("sendMessage")
+    api.push_update(api.message_update(user_id=42, text="Mijn antwoord"))
+    await hold.arrived()  # the bot is in the middle of sendMessage
+    ...  # kill the bot here, or:
+    hold.release()
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from html.parser import HTMLParser
 from pathlib import Path
 from types import TracebackType
@@ -37,7 +47,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
-__all__ = ["ApiCall", "FakeBotAPI", "UploadedFile", "default_spec_path"]
+__all__ = ["ApiCall", "FakeBotAPI", "Hold", "HoldOutcome", "UploadedFile", "default_spec_path"]
 
 _log = logging.getLogger(__name__)
 
@@ -104,6 +114,73 @@ class ApiCall:
     # Parameters the spec does not know; Telegram silently ignores them, so a typo in a
     # parameter name would otherwise go unnoticed.
     ignored: tuple[str, ...] = ()
+
+
+class HoldOutcome(StrEnum):
+    """How a held call ended."""
+
+    ANSWERED = "answered"  # released, then handled like any call: its effect and its answer
+    ABANDONED = "abandoned"  # its client went away (or the fake stopped) first: no effect at all
+
+
+class Hold:
+    """One call that the fake keeps waiting: made by `FakeBotAPI.hold`, which says what it does.
+
+    ``arrived()`` tells when the call is held (the bot is in the middle of it), ``release()``
+    lets it go on, ``ended()`` tells how it ended.
+    """
+
+    def __init__(self, method: str, where: Callable[[dict[str, Any]], bool] | None) -> None:
+        self.method = method
+        self.call: ApiCall | None = None  # the held call, once it arrived
+        self.outcome: HoldOutcome | None = None  # once it ended
+        self._where = where
+        self._arrived = asyncio.Event()
+        self._released = asyncio.Event()
+        self._ended = asyncio.Event()
+
+    def __repr__(self) -> str:
+        state = self.outcome or ("held" if self.call else "waiting for a call")
+        return f"<Hold {self.method}: {state}>"
+
+    async def arrived(self, within: float = 5.0) -> ApiCall:
+        """Wait until a call is held, and return it; TimeoutError if none came ``within``."""
+        if not await _happened(self._arrived, within):
+            raise TimeoutError(f"no {self.method} call to hold within {within} s")
+        assert self.call is not None
+        return self.call
+
+    def release(self) -> None:
+        """Let the held call go on; before one arrived, the call to come will not wait."""
+        self._released.set()
+
+    async def ended(self, within: float = 5.0) -> HoldOutcome:
+        """Wait until the held call is over: answered after release, or abandoned."""
+        if not await _happened(self._ended, within):
+            state = "still held" if self.call else "never arrived"
+            raise TimeoutError(
+                f"the held {self.method} call did not end within {within} s ({state})"
+            )
+        assert self.outcome is not None
+        return self.outcome
+
+    def _catches(self, call: ApiCall) -> bool:
+        return call.method == self.method and (self._where is None or self._where(call.params))
+
+    def _arrive(self, call: ApiCall) -> None:
+        self.call = call
+        self._arrived.set()
+
+    def _end(self, outcome: HoldOutcome) -> None:
+        if self.outcome is None:
+            self.outcome = outcome
+            self._ended.set()
+
+
+async def _happened(event: asyncio.Event, within: float) -> bool:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), within)
+    return event.is_set()
 
 
 def default_spec_path() -> Path:
@@ -436,6 +513,11 @@ def _format_text(
     return _strip_formatted(text, [])
 
 
+def _connected(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is not None and not transport.is_closing()
+
+
 def _update_type(update: Mapping[str, Any]) -> str:
     return next((key for key in update if key != "update_id"), "")
 
@@ -495,6 +577,9 @@ class FakeBotAPI:
         self.injected: list[tuple[str, str]] = []
         self.internal_errors: list[BaseException] = []
         self.uploaded_files: dict[str, bytes] = {}
+        # The update_id of each update in a getUpdates answer, once per answer that carried it:
+        # an update handed out twice (not confirmed before a crash) appears twice.
+        self.delivered: list[int] = []
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -511,6 +596,8 @@ class FakeBotAPI:
         self._allowed_updates: frozenset[str] | None = None  # None: Telegram's default set
         self._webhook_url = ""
         self._failures: dict[str, deque[_Failure]] = {}
+        self._holds: list[Hold] = []  # waiting for their call, oldest first
+        self._held: set[Hold] = set()  # holding a call now
         self._chats: dict[int, dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._bot_messages: dict[int, dict[int, dict[str, Any]]] = {}
@@ -584,6 +671,8 @@ class FakeBotAPI:
             return
         self._stopping = True
         self._signal_updates()
+        for hold in list(self._held):
+            hold._released.set()  # the call wakes up, sees the fake stopping, and is abandoned
         await runner.cleanup()
         self._port = None
         _log.debug("fake Bot API stopped")
@@ -726,6 +815,19 @@ class FakeBotAPI:
         failure = _Failure(error_code, description, retry_after)
         self._failures.setdefault(name, deque()).extend([failure] * times)
 
+    def hold(self, method: str, *, where: Callable[[dict[str, Any]], bool] | None = None) -> Hold:
+        """Keep the next valid call of ``method`` (whose params satisfy ``where``) waiting.
+
+        The held call has no effect and no answer yet: it is not in ``calls``, a message is not
+        stored, a getUpdates offset is not confirmed, until ``hold.release()``; then it is
+        handled like any call (``fail_next`` included). If its client goes away meanwhile (the
+        bot was killed), it is abandoned and never takes effect. Each hold catches one call;
+        several holds of a method catch the calls in the order the holds were made.
+        """
+        hold = Hold(self._canonical_method(method), where)
+        self._holds.append(hold)
+        return hold
+
     def add_file(
         self, content: bytes, *, file_name: str | None = None, mime_type: str | None = None
     ) -> dict[str, Any]:
@@ -769,24 +871,11 @@ class FakeBotAPI:
             if body_error is not None:
                 raise body_error
             params, ignored = self._validate(method, raw, files)
-            queued = self._failures.get(method.name)
-            if queued:
-                failure = queued.popleft()
-                self.injected.append((method.name, failure.description))
-                fault = _ApiError(failure.error_code, failure.description, failure.retry_after)
-                return web.json_response(fault.payload(), status=fault.error_code)
-            _log.debug("%s %s", method.name, params)
             call = ApiCall(method.name, copy.deepcopy(params), ignored)
-            result: Any
-            if method.name == "getUpdates":
-                # Recorded before it starts waiting, so tests can tell a long poll is pending.
-                result = await self._get_updates(params, call)
-            else:
-                handler = self._handlers.get(method.name)
-                # Valid calls of methods without behaviour here succeed like a no-op.
-                result = True if handler is None else handler(params)
-                self._record_call(call)
-            return web.json_response({"ok": True, "result": result})
+            hold = next((hold for hold in self._holds if hold._catches(call)), None)
+            if hold is not None:
+                return await self._answer_held(hold, request, call, params)
+            return await self._answer(request, call, params)
         except _ApiError as exc:
             transport = request.transport
             # Nobody reads the answer to a request whose client is gone (e.g. an abandoned
@@ -807,6 +896,56 @@ class FakeBotAPI:
                 {"ok": False, "error_code": 500, "description": "Internal Server Error"},
                 status=500,
             )
+
+    async def _answer(
+        self, request: web.Request, call: ApiCall, params: dict[str, Any]
+    ) -> web.Response:
+        """Perform a valid call: its injected failure, or its effect and its result."""
+        queued = self._failures.get(call.method)
+        if queued:
+            failure = queued.popleft()
+            self.injected.append((call.method, failure.description))
+            fault = _ApiError(failure.error_code, failure.description, failure.retry_after)
+            return web.json_response(fault.payload(), status=fault.error_code)
+        _log.debug("%s %s", call.method, params)
+        result: Any
+        if call.method == "getUpdates":
+            # Recorded before it starts waiting, so tests can tell a long poll is pending.
+            result = await self._get_updates(params, call)
+            if _connected(request):
+                self.delivered.extend(update["update_id"] for update in result)
+        else:
+            handler = self._handlers.get(call.method)
+            # Valid calls of methods without behaviour here succeed like a no-op.
+            result = True if handler is None else handler(params)
+            self._record_call(call)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _answer_held(
+        self, hold: Hold, request: web.Request, call: ApiCall, params: dict[str, Any]
+    ) -> web.Response:
+        """Wait for the test to release the call, then perform it, unless its client is gone."""
+        self._holds.remove(hold)
+        self._held.add(hold)
+        hold._arrive(call)
+        _log.debug("%s held", call.method)
+        outcome = HoldOutcome.ABANDONED
+        try:
+            # A client that goes away cancels this wait (handler_cancellation).
+            await hold._released.wait()
+            if not self._stopping and _connected(request):
+                outcome = HoldOutcome.ANSWERED
+                return await self._answer(request, call, params)
+        except asyncio.CancelledError:
+            outcome = HoldOutcome.ABANDONED
+            raise
+        finally:
+            self._held.discard(hold)
+            hold._end(outcome)
+            _log.debug("held %s %s", call.method, outcome.value)
+        # Nobody is left to read this, or the fake is going away under a waiting client.
+        gone = _ApiError(502, "Bad Gateway")
+        return web.json_response(gone.payload(), status=gone.error_code)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

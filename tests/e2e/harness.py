@@ -19,6 +19,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
+from bot.polling import Poller
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.telegram import App, build_application
@@ -41,6 +42,8 @@ class RunningBot:
         self.clock = clock
         self.done: dict[int, asyncio.Event] = {}
         self.application: App | None = None
+        self.poller: Poller | None = None
+        self.polling: asyncio.Task[None] | None = None
         self.runtime: Runtime | None = None
         self.starts = 0
         # Reminder wake-ups live as long as the process, like the JobQueue's: new on each start.
@@ -64,13 +67,11 @@ class RunningBot:
         )
         application.add_handler(TypeHandler(Update, self._mark_done), group=99)
         await application.initialize()
-        if application.post_init:  # run_polling calls it here; so does the harness
+        if application.post_init:  # bot.polling.serve calls it here; so does the harness
             await application.post_init(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES
-        )
+        self.poller = Poller(application, timeout=5)
+        self.polling = asyncio.create_task(self.poller.run())
         self.application = application
         self.starts += 1
 
@@ -78,8 +79,10 @@ class RunningBot:
         application, self.application = self.application, None
         if application is None:
             return
-        assert application.updater is not None
-        await application.updater.stop()
+        assert self.poller is not None
+        assert self.polling is not None
+        self.poller.stop()
+        await self.polling
         await application.stop()
         await application.shutdown()
         if self.runtime is not None:

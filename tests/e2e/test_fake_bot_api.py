@@ -19,7 +19,13 @@ import pytest_asyncio
 import telegram
 from telegram.error import BadRequest, RetryAfter
 
-from tests.e2e.fake_bot_api import ApiCall, FakeBotAPI, UploadedFile, default_spec_path
+from tests.e2e.fake_bot_api import (
+    ApiCall,
+    FakeBotAPI,
+    HoldOutcome,
+    UploadedFile,
+    default_spec_path,
+)
 
 CHAT_ID = 4242
 BUTTON = {"text": "Ja", "callback_data": "yes"}
@@ -655,3 +661,149 @@ async def test_ptb_document_upload_and_download(bot: telegram.Bot, fake: FakeBot
     assert sent.caption == "Plan"
     file = await bot.get_file(sent.document.file_id)
     assert bytes(await file.download_as_bytearray()) == b"%PDF-fake"
+
+
+# ------------------------------------------------------------------ holding a call
+
+
+async def test_a_held_call_waits_without_effect_until_released(
+    fake: FakeBotAPI, client: httpx.AsyncClient
+) -> None:
+    hold = fake.hold("sendMessage")
+    sending = asyncio.create_task(send_text(client, "even geduld"))
+
+    held = await hold.arrived()
+
+    assert held.params == {"chat_id": CHAT_ID, "text": "even geduld"}
+    assert fake.sent_messages(CHAT_ID) == []
+    assert fake.calls == []
+    assert not sending.done()
+    hold.release()
+    response = await asyncio.wait_for(sending, timeout=4)
+    assert response.json()["result"]["text"] == "even geduld"
+    assert await hold.ended() is HoldOutcome.ANSWERED
+    assert [m["text"] for m in fake.sent_messages(CHAT_ID)] == ["even geduld"]
+    assert [c.method for c in fake.calls] == ["sendMessage"]
+
+
+async def test_a_held_call_whose_client_went_away_never_takes_effect(
+    fake: FakeBotAPI, client: httpx.AsyncClient
+) -> None:
+    hold = fake.hold("sendMessage")
+    sending = asyncio.create_task(send_text(client, "nooit verstuurd"))
+    await hold.arrived()
+
+    sending.cancel()  # like a killed bot: the connection closes mid-call
+
+    assert await hold.ended() is HoldOutcome.ABANDONED
+    hold.release()  # too late: nothing left to let go on
+    assert fake.sent_messages(CHAT_ID) == []
+    assert fake.calls == []
+    assert fake.rejected == []
+    # The hold is used up: the next call goes straight through.
+    assert (await send_text(client, "wel verstuurd")).json()["ok"] is True
+    assert [m["text"] for m in fake.sent_messages(CHAT_ID)] == ["wel verstuurd"]
+
+
+async def test_a_hold_catches_the_next_call_that_fits(
+    fake: FakeBotAPI, client: httpx.AsyncClient
+) -> None:
+    to_other_chat = fake.hold("sendmessage", where=lambda params: params["chat_id"] == 7)
+    second = fake.hold("sendMessage")
+
+    await send_text(client, "")  # invalid calls are rejected at once, never held
+    await call(client, "getMe")
+    caught = asyncio.create_task(send_text(client, "eerste"))
+    assert (await second.arrived()).params["text"] == "eerste"
+    assert to_other_chat.call is None
+    for_seven = asyncio.create_task(call(client, "sendMessage", chat_id=7, text="voor 7"))
+    assert (await to_other_chat.arrived()).params["text"] == "voor 7"
+    assert (await send_text(client, "niet vastgehouden")).json()["ok"] is True
+
+    second.release()
+    to_other_chat.release()
+    await asyncio.wait_for(asyncio.gather(caught, for_seven), timeout=4)
+    assert [m["text"] for m in fake.sent_messages(CHAT_ID)] == ["niet vastgehouden", "eerste"]
+    assert [m["text"] for m in fake.sent_messages(7)] == ["voor 7"]
+    with pytest.raises(ValueError, match="not a Bot API method"):
+        fake.hold("sendTelepathy")
+
+
+async def test_a_hold_released_early_lets_its_call_through(
+    fake: FakeBotAPI, client: httpx.AsyncClient
+) -> None:
+    hold = fake.hold("sendMessage")
+    hold.release()
+
+    assert (await send_text(client, "meteen")).json()["ok"] is True
+
+    assert (await hold.arrived()).params["text"] == "meteen"
+    assert await hold.ended() is HoldOutcome.ANSWERED
+
+
+async def test_a_held_call_is_answered_by_fail_next_once_released(
+    fake: FakeBotAPI, client: httpx.AsyncClient
+) -> None:
+    hold = fake.hold("sendMessage")
+    fake.fail_next("sendMessage", error_code=403, description="Forbidden: bot was blocked")
+    sending = asyncio.create_task(send_text(client, "geblokkeerd"))
+    await hold.arrived()
+
+    hold.release()
+
+    assert error_of(await asyncio.wait_for(sending, timeout=4)) == (
+        403,
+        "Forbidden: bot was blocked",
+    )
+    assert await hold.ended() is HoldOutcome.ANSWERED
+    assert fake.sent_messages(CHAT_ID) == []
+
+
+async def test_waiting_for_a_hold_times_out(fake: FakeBotAPI, client: httpx.AsyncClient) -> None:
+    hold = fake.hold("sendMessage")
+
+    with pytest.raises(TimeoutError, match="no sendMessage call to hold"):
+        await hold.arrived(within=0.05)
+    with pytest.raises(TimeoutError, match="never arrived"):
+        await hold.ended(within=0.05)
+
+
+async def test_holding_get_updates_keeps_the_offset_unconfirmed(
+    fake: FakeBotAPI, client: httpx.AsyncClient
+) -> None:
+    update_id = fake.push_update(fake.message_update(user_id=7, text="hoi"))
+    first = await call(client, "getUpdates")
+    assert [u["update_id"] for u in first.json()["result"]] == [update_id]
+    confirm = fake.hold("getUpdates", where=lambda params: params.get("offset", 0) > update_id)
+
+    confirming = asyncio.create_task(call(client, "getUpdates", offset=update_id + 1))
+    await confirm.arrived()
+    confirming.cancel()  # the bot dies before its confirmation was handled
+    assert await confirm.ended() is HoldOutcome.ABANDONED
+
+    again = await call(client, "getUpdates")
+    assert [u["update_id"] for u in again.json()["result"]] == [update_id]
+    assert fake.delivered == [update_id, update_id]
+
+
+async def test_stopping_abandons_held_calls(fake: FakeBotAPI, client: httpx.AsyncClient) -> None:
+    hold = fake.hold("sendMessage")
+    sending = asyncio.create_task(send_text(client, "te laat"))
+    await hold.arrived()
+
+    await asyncio.wait_for(fake.stop(), timeout=4)
+
+    assert await hold.ended() is HoldOutcome.ABANDONED
+    assert error_of(await asyncio.wait_for(sending, timeout=4))[0] == 502
+    assert fake.sent_messages(CHAT_ID) == []
+
+
+async def test_ptb_bot_waits_on_a_held_call(bot: telegram.Bot, fake: FakeBotAPI) -> None:
+    hold = fake.hold("sendMessage")
+    sending = asyncio.create_task(bot.send_message(CHAT_ID, "hallo"))
+
+    await hold.arrived()
+    assert not sending.done()
+    hold.release()
+
+    assert (await asyncio.wait_for(sending, timeout=4)).text == "hallo"
