@@ -5,13 +5,17 @@ Reads standard input line by line, so a conversation can be piped in; ends at en
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from bot.commands import command_aliases, read_command
 from bot.conversation import Conversations
+from bot.pdf import to_pdf
 from dialogs import Command, CommandName, Event, Notice, Press, Replace, Say, Text
+from dialogs.mydata import data_document
 from dialogs.outputs import Button, Keyboard
 from storage import Identity
 
@@ -30,12 +34,14 @@ class TerminalChat:
         output: TextIO,
         *,
         echo: bool = False,
+        files: str = "data",
     ) -> None:
         self.conversations = conversations
         self.identity = Identity("terminal", user)
         self.clock = clock
         self.output = output
         self.echo = echo  # repeat piped input so a transcript reads like a conversation
+        self.files = files  # where /mijngegevens writes its files
         self.aliases = command_aliases(conversations.engine.content)
         self.buttons: tuple[Button, ...] = ()
 
@@ -65,7 +71,21 @@ class TerminalChat:
                 self.show(output.text, output.buttons)
             elif isinstance(output, Notice):
                 self.output.write(f"  ({output.text})\n")
+        if turn.my_data is not None:
+            self.save_my_data(turn.my_data, turn.language)
         self.output.flush()
+
+    def save_my_data(self, data: dict[str, Any], language: str) -> None:
+        """/mijngegevens in the terminal: the two files next to the database, named."""
+        folder = Path(self.files)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / f"mijn-gegevens-{self.identity.external_id}"
+        document = data_document(self.conversations.engine.content, language, data)
+        stem.with_suffix(".json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
+        )
+        stem.with_suffix(".pdf").write_bytes(to_pdf(document))
+        self.output.write(f"  ({stem}.json, {stem}.pdf)\n")
 
     def show(self, text: str, keyboard: Keyboard) -> None:
         self.output.write(f"\n{text}\n")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 
 from bot.conversation import Conversations
 from bot.terminal import TerminalChat
@@ -43,3 +45,15 @@ def test_the_next_session_continues_where_the_last_stopped(
     out = run(conversations, clock, "1")
     assert "Welkom terug!" in out
     assert out.index("Welkom terug!") < out.rindex("Was er een tijd dat het wonen goed ging?")
+
+
+def test_my_data_is_written_next_to_the_database(
+    conversations: Conversations, clock: Clock, tmp_path: Path
+) -> None:
+    output = io.StringIO()
+    chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
+    chat.run(iter(["1\n", "Een huis\n", "/mijngegevens\n"]))
+    data = json.loads((tmp_path / "mijn-gegevens-ana.json").read_text(encoding="utf-8"))
+    assert [a["text"] for a in data["answers"]] == ["Een huis"]
+    assert (tmp_path / "mijn-gegevens-ana.pdf").read_bytes().startswith(b"%PDF")
+    assert "mijn-gegevens-ana.pdf" in output.getvalue()
