@@ -63,6 +63,19 @@ async def linked_client(bot: RunningBot, anna: TelegramUser) -> TelegramUser:
     return jan
 
 
+async def planning_client(bot: RunningBot) -> tuple[TelegramUser, TelegramUser]:
+    """Anna, and Jan linked with her, in /plan at the question by when his first step is done."""
+    register(bot, ANNA, "Anna", "Noord")
+    anna = bot.user(ANNA)
+    jan = await linked_client(bot, anna)
+    await jan.send("/plan")
+    await jan.press("Een eigen kamer")
+    await jan.send("Dan heb ik rust")
+    await jan.send("Woningcorporatie bellen")
+    await jan.press("Ik zelf")
+    return anna, jan
+
+
 def audit(bot: RunningBot) -> list[tuple[str, list[str]]]:
     assert bot.runtime is not None
     with bot.runtime.conversations.sessions() as session:

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from storage import ClientRepository, Identity
 from tests.e2e.harness import RunningBot, TelegramUser
-from tests.e2e.test_counsellors import linked_client, register
+from tests.e2e.test_counsellors import planning_client
 from tests.storage.test_mydata import rows_about
 
 
@@ -57,14 +57,7 @@ async def test_hide_takes_the_recent_messages_out_of_the_chat(
 async def test_forget_me_erases_everything_and_the_counsellor_sees_only_that(
     bot: RunningBot,
 ) -> None:
-    register(bot, 2001, "Anna", "Noord")
-    anna = bot.user(2001)
-    jan = await linked_client(bot, anna)
-    await jan.send("/plan")
-    await jan.press("Een eigen kamer")
-    await jan.send("Dan heb ik rust")
-    await jan.send("Woningcorporatie bellen")
-    await jan.press("Ik zelf")
+    anna, jan = await planning_client(bot)
     await jan.send("maandag")
     await jan.press("Ja, klopt")
     await jan.send("maandag 10:00")

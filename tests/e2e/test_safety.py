@@ -4,18 +4,11 @@ when the client asks, never with what they wrote; then the conversation goes on.
 from __future__ import annotations
 
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_counsellors import linked_client, register
+from tests.e2e.test_counsellors import planning_client
 
 
 async def test_a_crisis_in_the_middle_of_a_plan(bot: RunningBot) -> None:
-    register(bot, 2001, "Anna", "Noord")
-    anna = bot.user(2001)
-    jan = await linked_client(bot, anna)
-    await jan.send("/plan")
-    await jan.press("Een eigen kamer")
-    await jan.send("Dan heb ik rust")
-    await jan.send("Woningcorporatie bellen")
-    await jan.press("Ik zelf")
+    anna, jan = await planning_client(bot)
     question = jan.last_text  # when: a date question
     replies = await jan.send("ik zie het niet meer zitten, ik wil dood")
     assert "0800-0113" in replies[0]
