@@ -42,6 +42,8 @@ from storage import (
     LinkRepository,
     PlanRepository,
     ReminderRepository,
+    StaffRecord,
+    StaffRepository,
     StoredAnswer,
     UpdateRepository,
     looks_like_short_code,
@@ -61,6 +63,7 @@ class Turn:
     news: list[CounsellorNews] = field(default_factory=list)  # for counsellors, after commit
     my_data: dict[str, Any] | None = None  # everything stored about the client, to send
     hide: list[int] = field(default_factory=list)  # ids of chat messages to delete
+    counsellor: StaffRecord | None = None  # the update is for this counsellor's desk
 
     @property
     def reminder_shown(self) -> bool:
@@ -109,6 +112,11 @@ class Conversations:
         """
         who = identity_key(identity)
         with self.sessions.begin() as session:
+            staff = self._counsellor(session, identity)
+            if staff is not None:
+                # Their chat is the counsellor's desk: the caller hands the update over there
+                # (which records it as processed), nothing of a client conversation happens.
+                return Turn([], staff.language, None, counsellor=staff)
             if update_id is not None and not UpdateRepository(session).first_time(update_id, now):
                 log.info("update %s was processed before: skipped", update_id)
                 return Turn([], self.language_for(language_hint), None)
@@ -155,6 +163,15 @@ class Conversations:
                 my_data=store.my_data,
                 hide=store.hide,
             )
+
+    @staticmethod
+    def _counsellor(session: Session, identity: Identity) -> StaffRecord | None:
+        """The counsellor behind a Telegram account, active or not (the desk tells the
+        inactive ones so); looked up in the update's own transaction."""
+        if identity.channel != "telegram" or not identity.external_id.isdigit():
+            return None
+        staff = StaffRepository(session).find(int(identity.external_id))
+        return staff if staff is not None and staff.is_counsellor else None
 
     def _read_code(self, session: Session, who: str, event: Event, now: datetime) -> Event:
         """An invitation code (`/start <code>`, or the short code typed) checked against the

@@ -70,12 +70,6 @@ class CounsellorDesk:
         self.invitation_valid = invitation_valid
         self.bot_username = bot_username
 
-    def find(self, telegram_id: int) -> StaffRecord | None:
-        """The counsellor behind a Telegram account (active or not); None for everyone else."""
-        with self.sessions.begin() as session:
-            staff = StaffRepository(session).find(telegram_id)
-        return staff if staff is not None and staff.is_counsellor else None
-
     def digest(self, staff_id: int, start: datetime, now: datetime) -> Digest | None:
         """The weekly digest of a counsellor, or None when there is nothing to send (no longer
         an active counsellor, or no linked clients). Each client in it is an audited look."""

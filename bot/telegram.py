@@ -176,10 +176,6 @@ class TelegramChannel:
         chat = update.effective_chat
         if user is None or chat is None:
             return
-        staff = await asyncio.to_thread(self.desk.find, user.id)
-        if staff is not None:
-            await self.handle_desk(staff, bot, event, chat.id, query, update)
-            return
         turn = await unit_of_work(
             self.conversations.handle,
             Identity("telegram", str(user.id)),
@@ -192,6 +188,9 @@ class TelegramChannel:
             # welcome, sent before consent, is known by its consent button).
             message_id=update.effective_message.message_id if update.effective_message else None,
         )
+        if turn.counsellor is not None:
+            await self.handle_desk(turn.counsellor, bot, event, chat.id, query, update)
+            return
         self.follow(turn)
         try:
             sent = await self.perform(turn, bot, chat.id, query)
