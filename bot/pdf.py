@@ -7,6 +7,7 @@ import unicodedata
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
+from unicodedata import bidirectional
 
 import matplotlib
 from fpdf import FPDF, Align, XPos, YPos
@@ -30,6 +31,8 @@ _GAP = 2.5  # mm after a block
 _HEADING_SIZES = {1: 18.0, 2: 14.0, 3: 12.0}
 _INDENT = 6.0  # mm from the margin to an item's text
 
+# Bidirectional classes of right-to-left scripts (Hebrew; Arabic letters and digits).
+_SHAPED = frozenset({"R", "AL", "AN"})
 _FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
 
@@ -57,8 +60,6 @@ class _SummaryPdf(FPDF):
             self.add_font(_FAMILY, style, _FONT_DIR / file)
         # The oblique face lacks Arabic, for one: any face that has a character draws it.
         self.set_fallback_fonts([_FAMILY], exact_match=False)
-        # HarfBuzz joins Arabic letters and fpdf2's bidi algorithm orders mixed directions.
-        self.set_text_shaping(True)
         self._drawable = frozenset(
             chain.from_iterable(
                 font.cmap for font in self.fonts.values() if isinstance(font, TTFFont)
@@ -102,7 +103,9 @@ class _SummaryPdf(FPDF):
             if not (label or item.text.strip()):
                 continue
             self.set_font(_FAMILY, "", _TEXT_SIZE)
+            self.set_text_shaping(False)
             self.cell(_INDENT, _LINE, "•")
+            self._shaping(label + item.text)
             # write() wraps to the left margin: moved in for the item, its lines hang indented.
             self.set_left_margin(_MARGIN + _INDENT)
             if label:
@@ -117,6 +120,7 @@ class _SummaryPdf(FPDF):
     def _lines(self, text: str, height: float) -> None:
         """Wrapped lines, aligned to the right when the text starts in a right-to-left script."""
         printable = self._printable(text.strip())
+        self._shaping(printable)
         rtl = auto_detect_base_direction(printable) == TextDirection.RTL
         self.multi_cell(
             0,
@@ -126,6 +130,12 @@ class _SummaryPdf(FPDF):
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
+
+    def _shaping(self, text: str) -> None:
+        """HarfBuzz joins Arabic letters and fpdf2's bidi algorithm orders mixed directions,
+        but shaping re-shapes a line at every character while wrapping: several times slower,
+        so only for text in a script that needs it."""
+        self.set_text_shaping(any(bidirectional(char) in _SHAPED for char in text))
 
     def _printable(self, text: str) -> str:
         """The text with every character the fonts lack replaced by something visible.
