@@ -2,9 +2,18 @@
 as the truth. The service knows nothing of Telegram: the bot passes in how to deliver."""
 
 from reminders.digest import DigestService, next_digest
-from reminders.service import Changes, Clock, Deliver, Outcome, ReminderService, job_name
+from reminders.service import (
+    SWEEP_JOB,
+    Changes,
+    Clock,
+    Deliver,
+    Outcome,
+    ReminderService,
+    job_name,
+)
 
 __all__ = [
+    "SWEEP_JOB",
     "Changes",
     "Clock",
     "Deliver",

@@ -8,6 +8,7 @@ After each digest the next week's row is made.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
@@ -83,31 +84,40 @@ class DigestService(Dispatcher[DigestRecord]):
 
     async def fire(self, digest_id: int) -> Outcome | None:
         """Claim the digest and deliver it; None if it is not ours to send."""
-        now = self.clock.now()
-        with self.sessions.begin() as session:
-            digests = DigestRepository(session)
-            if not digests.claim(digest_id, now):
-                return None
-            record = digests.get(digest_id)
-        assert record is not None
+        record = await asyncio.to_thread(self._claim, digest_id, self.clock.now())
+        if record is None:
+            return None
         outcome = await deliver_safely(self.deliver, record, f"digest {digest_id}")
         now = self.clock.now()
-        with self.sessions.begin() as session:
-            digests = DigestRepository(session)
-            if outcome is Outcome.SENT:
-                digests.mark_sent(digest_id, now)
-            elif outcome is Outcome.FAILED:
-                digests.release(digest_id)
-            else:  # nothing to send (no clients, no longer a counsellor) or blocked
-                digests.skip(digest_id)
-            staff = StaffRepository(session).get(record.staff_id)
-            # After a long stop, one digest covers the whole gap: no catching up week by week.
-            following = next_digest(now, self.weekday, self.at, self.zone)
-            next_id = None
-            if staff is not None and staff.active and staff.is_counsellor:
-                next_id = digests.ensure(record.staff_id, following, record.due_at, now)
+        following = next_digest(now, self.weekday, self.at, self.zone)
+        next_id = await asyncio.to_thread(self._settle, record, outcome, now, following)
         if outcome is Outcome.FAILED:
             self._wake(digest_id, now + self.retry_after)
         if next_id is not None:
             self._wake(next_id, following)
         return outcome
+
+    def _claim(self, digest_id: int, now: datetime) -> DigestRecord | None:
+        with self.sessions.begin() as session:
+            digests = DigestRepository(session)
+            if not digests.claim(digest_id, now):
+                return None
+            return digests.get(digest_id)
+
+    def _settle(
+        self, record: DigestRecord, outcome: Outcome, now: datetime, following: datetime
+    ) -> int | None:
+        """Write the outcome; the id of the counsellor's next digest, if they still get one."""
+        with self.sessions.begin() as session:
+            digests = DigestRepository(session)
+            if outcome is Outcome.SENT:
+                digests.mark_sent(record.id, now)
+            elif outcome is Outcome.FAILED:
+                digests.release(record.id)
+            else:  # nothing to send (no clients, no longer a counsellor) or blocked
+                digests.skip(record.id)
+            staff = StaffRepository(session).get(record.staff_id)
+            # After a long stop, one digest covers the whole gap: no catching up week by week.
+            if staff is not None and staff.active and staff.is_counsellor:
+                return digests.ensure(record.staff_id, following, record.due_at, now)
+        return None

@@ -3,23 +3,41 @@
 The database row is the truth; the clock only wakes us. A wake-up claims its row with one
 conditional update (scheduled -> sending), so a reminder goes out once even when two processes
 share the database, or a timer fires twice. Whatever happens next is written back to the row.
+
+Only reminders due within a horizon (the coming week) are on the clock: a sweep every hour puts
+the next ones on it as the horizon moves on, so start-up time and memory do not grow with every
+reminder planned for the months ahead. Wake-ups that come due together (everyone's reminder at
+09:00) take turns: a few at a time claim, deliver and settle, paced a little under Telegram's
+limit. So a row is claimed only just before it can go out (a crash leaves a few rows to take
+back, not thousands), a client who writes meanwhile is not queued behind every reminder, and
+Telegram never answers 429. The database is used from worker threads, never on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import ClientRepository, ReminderRecord, ReminderRepository
 
 log = logging.getLogger(__name__)
 Claimed = TypeVar("Claimed")
+SWEEP_JOB = "sweep-reminders"  # the wake-up that puts the next reminders on the clock
+HORIZON = timedelta(days=7)  # reminders due within this are on the clock
+SWEEP_EVERY = timedelta(hours=1)  # well within the horizon: on the clock days before they are due
+CONCURRENCY = 4  # wake-ups that claim and deliver at the same time
+# Deliveries a second at most. Telegram takes about 30 messages a second from a bot: reminders
+# leave some of that to the replies for clients who write meanwhile, and never push Telegram to
+# its limit, where a message that comes a moment early is refused (429) and everything waits.
+PACE = 28.0
 
 
 class Clock(Protocol):
@@ -66,8 +84,31 @@ async def deliver_safely(
         return Outcome.FAILED
 
 
+def _span(length: timedelta) -> str:
+    days, rest = divmod(length, timedelta(days=1))
+    return f"{days} days" if not rest else str(length)
+
+
 def job_name(reminder_id: int) -> str:
     return f"reminder-{reminder_id}"
+
+
+class Pacer:
+    """Evenly spaced turns: at most `rate` a second (None: no limit). Real time, not the
+    clock's: it is about how fast messages go out, not when they are due."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1 / rate if rate else 0.0
+        self.next_turn = 0.0
+
+    async def turn(self) -> None:
+        if not self.interval:
+            return
+        now = asyncio.get_running_loop().time()
+        turn = max(now, self.next_turn)
+        self.next_turn = turn + self.interval
+        if turn > now:
+            await asyncio.sleep(turn - now)
 
 
 class Dispatcher(Generic[Claimed]):
@@ -82,12 +123,17 @@ class Dispatcher(Generic[Claimed]):
         *,
         lease: timedelta = timedelta(minutes=10),
         retry_after: timedelta = timedelta(minutes=5),
+        concurrency: int = CONCURRENCY,
+        pace: float | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.deliver = deliver
         self.lease = lease  # a claim older than this belonged to a process that died
         self.retry_after = retry_after
+        # Wake-ups due together wait for one of these before they claim their row.
+        self.slots = asyncio.Semaphore(concurrency)
+        self.pacer = Pacer(pace)
 
     def job(self, row_id: int) -> str:
         raise NotImplementedError
@@ -97,7 +143,9 @@ class Dispatcher(Generic[Claimed]):
 
     def _wake(self, row_id: int, due_at: datetime) -> None:
         async def fire() -> None:
-            await self.fire(row_id)
+            async with self.slots:
+                await self.pacer.turn()
+                await self.fire(row_id)
 
         self.clock.wake_at(max(due_at, self.clock.now()), self.job(row_id), fire)
 
@@ -112,26 +160,92 @@ class ReminderService(Dispatcher[ReminderRecord]):
         grace: timedelta,
         lease: timedelta = timedelta(minutes=10),
         retry_after: timedelta = timedelta(minutes=5),
+        horizon: timedelta = HORIZON,
+        sweep_every: timedelta = SWEEP_EVERY,
+        concurrency: int = CONCURRENCY,
+        pace: float | None = PACE,
     ) -> None:
-        super().__init__(sessions, clock, deliver, lease=lease, retry_after=retry_after)
+        super().__init__(
+            sessions,
+            clock,
+            deliver,
+            lease=lease,
+            retry_after=retry_after,
+            concurrency=concurrency,
+            pace=pace,
+        )
+        if sweep_every >= horizon:
+            raise ValueError("the sweep must come more often than the horizon is long")
         self.grace = grace
+        self.horizon = horizon
+        self.sweep_every = sweep_every
+        # Every scheduled reminder due by this moment is on the clock (save those another
+        # process made after our sweep: they are on its clock); None before start: all are.
+        self.loaded_until: datetime | None = None
 
     def job(self, row_id: int) -> str:
         return job_name(row_id)
 
     def start(self) -> int:
-        """Schedule every pending reminder; those missed too long ago are marked missed (the
-        client hears of them at their next message). Returns how many were scheduled."""
+        """Put the pending reminders due within the horizon on the clock, and the sweep that
+        brings the later ones; those missed too long ago are marked missed (the client hears
+        of them at their next message). Returns how many were put on the clock."""
         now = self.clock.now()
+        self.loaded_until = until = now + self.horizon
         with self.sessions.begin() as session:
-            pending, missed = ReminderRepository(session).due_for_start(now, self.grace, self.lease)
+            pending, missed = ReminderRepository(session).due_for_start(
+                now, self.grace, self.lease, until
+            )
         for reminder_id, due_at in pending:
             self._wake(reminder_id, due_at)
-        log.info("reminders: %d scheduled, %d missed while down", len(pending), len(missed))
+        self.clock.wake_at(now + self.sweep_every, SWEEP_JOB, self._sweep_job)
+        log.info(
+            "reminders: %d scheduled, %d missed while down (on the clock: those due within %s;"
+            " later ones come with the sweep)",
+            len(pending),
+            len(missed),
+            _span(self.horizon),
+        )
         return len(pending)
 
+    async def _sweep_job(self) -> None:
+        await self.sweep()
+
+    async def sweep(self) -> int:
+        """Put the reminders that came within the horizon since the last sweep on the clock;
+        how many. The next sweep is set first, so a failing one is tried again."""
+        now = self.clock.now()
+        self.clock.wake_at(now + self.sweep_every, SWEEP_JOB, self._sweep_job)
+        after = self.loaded_until if self.loaded_until is not None else now
+        until = now + self.horizon
+        if until <= after:
+            return 0
+        # Moved on before the query: a reminder committed meanwhile, which the query may not
+        # see, is then put on the clock by `follow` (at worst both do it: the same wake-up).
+        self.loaded_until = until
+        try:
+            due = await asyncio.to_thread(self._load, after, until, now)
+        except SQLAlchemyError as error:
+            self.loaded_until = after
+            log.warning("reminder sweep failed (%s); trying again", type(error).__name__)
+            return 0
+        for reminder_id, due_at in due:
+            self._wake(reminder_id, due_at)
+        return len(due)
+
+    def _load(self, after: datetime, until: datetime, now: datetime) -> list[tuple[int, datetime]]:
+        with self.sessions.begin() as session:
+            repository = ReminderRepository(session)
+            due = repository.due_between(after, until)
+            # Only when the sweep itself came very late (a suspended machine).
+            late = [i for i, due_at in due if due_at < now - self.grace]
+            if late:
+                repository.mark_missed(late)
+        return [(i, due_at) for i, due_at in due if due_at >= now - self.grace]
+
     def follow(self, changes: Changes) -> None:
-        """Make the clock match what a committed unit of work did to reminder rows."""
+        """Make the clock match what a committed unit of work did to reminder rows: those
+        due within the horizon go on it now, later ones come with the sweep."""
         for reminder_id in changes.cancelled:
             self.clock.cancel(job_name(reminder_id))
         late = [(i, due) for i, due in changes.scheduled if due < self.clock.now() - self.grace]
@@ -140,27 +254,51 @@ class ReminderService(Dispatcher[ReminderRecord]):
             with self.sessions.begin() as session:
                 ReminderRepository(session).mark_missed([i for i, _ in late])
         for reminder_id, due_at in changes.scheduled:
-            if (reminder_id, due_at) not in late:
+            if (reminder_id, due_at) not in late and self._within_horizon(due_at):
                 self._wake(reminder_id, due_at)
+
+    def _within_horizon(self, due_at: datetime) -> bool:
+        return self.loaded_until is None or due_at <= self.loaded_until
 
     async def fire(self, reminder_id: int) -> Outcome | None:
         """Claim the reminder and deliver it; None if another process (or an earlier wake-up)
         has it. Never raises: a failure is logged and the reminder is tried again later."""
         now = self.clock.now()
+        try:
+            record = await asyncio.to_thread(self._claim, reminder_id, now)
+        except SQLAlchemyError as error:
+            log.warning("reminder %s not claimed (%s): later", reminder_id, type(error).__name__)
+            self._wake(reminder_id, now + self.retry_after)
+            return None
+        if record is None:
+            return None
+        what = f"reminder {record.id} (client {record.client_id})"
+        outcome = await deliver_safely(self.deliver, record, what)
+        try:
+            paused = await asyncio.to_thread(self._settle, record, outcome)
+        except SQLAlchemyError:
+            # The row stays 'sending'; after the lease a restart takes it back.
+            log.exception("%s: outcome %s not stored", what, outcome.value)
+            return outcome
+        if outcome is Outcome.BLOCKED:
+            log.info("client %s blocked the bot: reminders paused", record.client_id)
+            for paused_id in paused:
+                self.clock.cancel(job_name(paused_id))
+        elif outcome is Outcome.FAILED:
+            self._wake(record.id, self.clock.now() + self.retry_after)
+        return outcome
+
+    def _claim(self, reminder_id: int, now: datetime) -> ReminderRecord | None:
         with self.sessions.begin() as session:
             repository = ReminderRepository(session)
             if not repository.claim(reminder_id, now):
                 return None
-            record = repository.get(reminder_id)
-        assert record is not None
-        what = f"reminder {record.id} (client {record.client_id})"
-        outcome = await deliver_safely(self.deliver, record, what)
-        self._settle(record, outcome)
-        return outcome
+            return repository.get(reminder_id)
 
-    def _settle(self, record: ReminderRecord, outcome: Outcome) -> None:
+    def _settle(self, record: ReminderRecord, outcome: Outcome) -> list[int]:
+        """Write the outcome to the row; the ids of reminders paused with it (blocked)."""
         now = self.clock.now()
-        paused: Iterable[int] = ()
+        paused: list[int] = []
         with self.sessions.begin() as session:
             repository = ReminderRepository(session)
             match outcome:
@@ -176,9 +314,4 @@ class ReminderService(Dispatcher[ReminderRecord]):
                     repository.release(record.id)
                 case Outcome.SETTLED:
                     pass
-        if outcome is Outcome.BLOCKED:
-            log.info("client %s blocked the bot: reminders paused", record.client_id)
-            for reminder_id in paused:
-                self.clock.cancel(job_name(reminder_id))
-        elif outcome is Outcome.FAILED:
-            self._wake(record.id, now + self.retry_after)
+        return paused

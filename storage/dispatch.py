@@ -71,11 +71,19 @@ def recover_stale(
     )
 
 
-def scheduled(session: Session, model: type[Dispatched]) -> list[tuple[int, datetime]]:
-    """(id, due_at) of every scheduled row, soonest first: what a clock should wake up for."""
-    rows = session.execute(
-        select(model.id, model.due_at)
-        .where(model.status == "scheduled")
-        .order_by(model.due_at, model.id)
-    )
+def scheduled(
+    session: Session,
+    model: type[Dispatched],
+    *,
+    after: datetime | None = None,
+    until: datetime | None = None,
+) -> list[tuple[int, datetime]]:
+    """(id, due_at) of the scheduled rows due after `after` and up to `until` (each bound
+    only if given), soonest first: what a clock should wake up for."""
+    statement = select(model.id, model.due_at).where(model.status == "scheduled")
+    if after is not None:
+        statement = statement.where(model.due_at > after)
+    if until is not None:
+        statement = statement.where(model.due_at <= until)
+    rows = session.execute(statement.order_by(model.due_at, model.id))
     return [(id_, due_at) for id_, due_at in rows]

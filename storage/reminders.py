@@ -153,13 +153,14 @@ class ReminderRepository:
         )
 
     def due_for_start(
-        self, now: datetime, grace: timedelta, lease: timedelta
+        self, now: datetime, grace: timedelta, lease: timedelta, until: datetime | None = None
     ) -> tuple[list[tuple[int, datetime]], list[int]]:
         """At start-up: (to schedule, missed).
 
         A 'sending' reminder claimed before `now - lease` belonged to a process that died
         mid-send: it is scheduled again. Then every scheduled reminder due before
-        `now - grace` becomes 'missed'; the others are returned to schedule, soonest first.
+        `now - grace` becomes 'missed'; the others due by `until` (all, without it) are
+        returned to schedule, soonest first.
         """
         dispatch.recover_stale(self.session, Reminder, now, lease)
         missed = self._ids(
@@ -167,7 +168,12 @@ class ReminderRepository:
             .where(Reminder.status == "scheduled", Reminder.due_at < now - grace)
             .values(status="missed")
         )
-        return dispatch.scheduled(self.session, Reminder), missed
+        return dispatch.scheduled(self.session, Reminder, until=until), missed
+
+    def due_between(self, after: datetime, until: datetime) -> list[tuple[int, datetime]]:
+        """Scheduled reminders due after `after` and up to `until`: (id, due_at), soonest
+        first. What the sweep puts on the clock as the horizon moves on."""
+        return dispatch.scheduled(self.session, Reminder, after=after, until=until)
 
     def missed_untold(self, client_id: int) -> list[ReminderRecord]:
         """Missed reminders the client has not been told about, oldest first."""

@@ -22,6 +22,10 @@ until released (or until the bot dies, and then it never takes effect)::
     await hold.arrived()  # the bot is in the middle of sendMessage
     ...  # kill the bot here, or:
     hold.release()
+
+To hold the bot to Telegram's flood limits (about 30 messages a second, one a second per chat),
+pass ``flood_limits=FloodLimits()``: a message over a limit is answered 429 with
+``retry_after``, like Telegram does, and counted in ``throttled``. Off by default.
 """
 
 from __future__ import annotations
@@ -47,7 +51,15 @@ from typing import Any, Self
 
 from aiohttp import web
 
-__all__ = ["ApiCall", "FakeBotAPI", "Hold", "HoldOutcome", "UploadedFile", "default_spec_path"]
+__all__ = [
+    "ApiCall",
+    "FakeBotAPI",
+    "FloodLimits",
+    "Hold",
+    "HoldOutcome",
+    "UploadedFile",
+    "default_spec_path",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -175,6 +187,73 @@ class Hold:
         if self.outcome is None:
             self.outcome = outcome
             self._ended.set()
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood limits, for a fake that enforces them (by default it does not).
+
+    Telegram lets a bot send about 30 messages a second overall and about one a second in a
+    chat, allowing short bursts; beyond that it answers ``429 Too Many Requests`` with
+    ``parameters.retry_after`` (whole seconds). Modelled as token buckets: overall ``burst``
+    messages at once (one second's worth unless given), refilled at ``per_second``; in each chat
+    ``chat_burst`` at once, refilled at ``per_chat_per_second``. Sent messages count (the
+    ``send*`` methods but ``sendChatAction``, ``copyMessage``, ``forwardMessage``); edits,
+    callback answers and getUpdates do not. A refused message has no effect and uses nothing.
+    """
+
+    per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    burst: float | None = None
+    chat_burst: float = 3.0
+    clock: Callable[[], float] = time.monotonic  # seconds; a test may pass its own
+
+
+class _Bucket:
+    """A token bucket: `capacity` tokens at most, `rate` new ones a second."""
+
+    def __init__(self, rate: float, capacity: float, now: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.stamp = now
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is there (0: one is there now)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+class _FloodGate:
+    """Admits a message or says how long to wait: FloodLimits at work."""
+
+    def __init__(self, limits: FloodLimits) -> None:
+        self.limits = limits
+        now = limits.clock()
+        burst = limits.burst if limits.burst is not None else limits.per_second
+        self.overall = _Bucket(limits.per_second, max(burst, 1.0), now)
+        self.chats: dict[int | str, _Bucket] = {}
+
+    def admit(self, chat_id: int | str) -> int | None:
+        """None if the message may go (its tokens are taken), else retry_after in seconds."""
+        now = self.limits.clock()
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            capacity = max(self.limits.chat_burst, 1.0)
+            chat = self.chats[chat_id] = _Bucket(self.limits.per_chat_per_second, capacity, now)
+        wait = max(self.overall.wait(now), chat.wait(now))
+        if wait > 0:
+            return max(1, math.ceil(wait))
+        self.overall.tokens -= 1
+        chat.tokens -= 1
+        return None
+
+
+def _counts_as_message(method: str) -> bool:
+    if method in ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages"):
+        return True
+    return method.startswith("send") and method != "sendChatAction"
 
 
 async def _happened(event: asyncio.Event, within: float) -> bool:
@@ -562,6 +641,7 @@ class FakeBotAPI:
         spec_path: Path | None = None,
         bot_id: int = 123456,
         bot_username: str = "krachtwerk_test_bot",
+        flood_limits: FloodLimits | None = None,
     ) -> None:
         path = spec_path if spec_path is not None else default_spec_path()
         if not path.is_file():
@@ -580,6 +660,10 @@ class FakeBotAPI:
         # The update_id of each update in a getUpdates answer, once per answer that carried it:
         # an update handed out twice (not confirmed before a crash) appears twice.
         self.delivered: list[int] = []
+        # (method, chat_id) of each message refused for going over `flood_limits` (a 429).
+        self.throttled: list[tuple[str, int | str]] = []
+        self._flood = None if flood_limits is None else _FloodGate(flood_limits)
+        self._observers: list[Callable[[ApiCall, Any], None]] = []
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -834,6 +918,13 @@ class FakeBotAPI:
         """Register a file a user "sent", for getFile/downloads; returns a Document dict."""
         return self._store_file("document", content, file_name, mime_type)
 
+    def observe(self, observer: Callable[[ApiCall, Any], None]) -> None:
+        """Call ``observer(call, result)`` as each call takes effect, just before its answer
+        goes out: for getUpdates ``result`` is the list of updates handed to the bot (a
+        benchmark times an update from there to the bot's reply). Held calls are observed once
+        released; rejected, failed and abandoned calls are not observed."""
+        self._observers.append(observer)
+
     async def wait_for_call(self, method: str, *, count: int = 1, within: float = 5.0) -> ApiCall:
         """Wait until ``method`` has been called validly ``count`` times; return that call."""
         name = self._canonical_method(method)
@@ -907,18 +998,28 @@ class FakeBotAPI:
             self.injected.append((call.method, failure.description))
             fault = _ApiError(failure.error_code, failure.description, failure.retry_after)
             return web.json_response(fault.payload(), status=fault.error_code)
+        if self._flood is not None and _counts_as_message(call.method):
+            chat_id = params.get("chat_id", "")
+            retry_after = self._flood.admit(chat_id)
+            if retry_after is not None:
+                self.throttled.append((call.method, chat_id))
+                fault = _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+                return web.json_response(fault.payload(), status=fault.error_code)
         _log.debug("%s %s", call.method, params)
         result: Any
         if call.method == "getUpdates":
             # Recorded before it starts waiting, so tests can tell a long poll is pending.
             result = await self._get_updates(params, call)
-            if _connected(request):
-                self.delivered.extend(update["update_id"] for update in result)
+            if not _connected(request):
+                return web.json_response({"ok": True, "result": result})
+            self.delivered.extend(update["update_id"] for update in result)
         else:
             handler = self._handlers.get(call.method)
             # Valid calls of methods without behaviour here succeed like a no-op.
             result = True if handler is None else handler(params)
             self._record_call(call)
+        for observer in self._observers:
+            observer(call, result)
         return web.json_response({"ok": True, "result": result})
 
     async def _answer_held(

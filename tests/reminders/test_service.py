@@ -1,15 +1,22 @@
 """The reminder lifecycle with a clock moved by hand: due, moved, cancelled, missed while down,
-two processes racing, a blocked client, a failed send. The database decides, never the timer."""
+two processes racing, a blocked client, a failed send; only the coming week on the clock, the
+sweep bringing the rest, wake-ups due together taking turns. The database decides, never the
+timer."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from reminders import Changes, Outcome, ReminderService, job_name
+from reminders import SWEEP_JOB, Changes, Outcome, ReminderService, job_name
+from reminders.service import Pacer
 from storage import (
     ClientRepository,
     Identity,
@@ -18,6 +25,7 @@ from storage import (
     ReminderRepository,
     make_session_factory,
 )
+from storage.models import Reminder
 from tests.conftest import Clock
 from tests.reminders.clock import ManualClock
 
@@ -84,10 +92,18 @@ def status(sessions: sessionmaker[Session], reminder_id: int) -> str:
 
 
 def service(
-    sessions: sessionmaker[Session], clock: Clock, postman: Postman
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    postman: Postman,
+    *,
+    concurrency: int = 4,
+    pace: float | None = None,
 ) -> tuple[ReminderService, ManualClock]:
     wakeups = ManualClock(clock)
-    return ReminderService(sessions, wakeups, postman, grace=GRACE), wakeups
+    reminders = ReminderService(
+        sessions, wakeups, postman, grace=GRACE, concurrency=concurrency, pace=pace
+    )
+    return reminders, wakeups
 
 
 async def test_a_reminder_goes_out_when_due_and_only_then(
@@ -187,7 +203,7 @@ async def test_a_blocked_client_gets_their_reminders_paused_not_retried(
     await wakeups.run_due()
     assert status(sessions, first) == "paused"
     assert status(sessions, second) == "paused"
-    assert wakeups.timers == {}  # nothing left to wake
+    assert set(wakeups.timers) == {SWEEP_JOB}  # nothing left to wake
     with sessions.begin() as session:
         record = ClientRepository(session).get(client_id)
     assert record is not None
@@ -253,3 +269,177 @@ async def test_a_reminder_resumed_long_after_its_time_is_told_not_sent(
     await wakeups.run_due()
     assert postman.delivered == []
     assert status(sessions, reminder) == "missed"
+
+
+async def test_only_the_coming_week_is_on_the_clock_and_the_sweep_brings_the_rest_on_time(
+    sessions: sessionmaker[Session], client_id: int, clock: Clock
+) -> None:
+    soon = schedule(sessions, client_id, clock, hours=6 * 24)
+    later = schedule(sessions, client_id, clock, hours=20 * 24, step=2)
+    postman = Postman()
+    reminders, wakeups = service(sessions, clock, postman)
+    assert reminders.start() == 1
+    assert set(wakeups.timers) == {job_name(soon), SWEEP_JOB}
+    clock.advance(days=6)
+    assert await wakeups.run_due() == 1
+    assert wakeups.when(job_name(later)) is None  # still two weeks off: not yet on the clock
+    clock.advance(days=7, hours=1)
+    assert await wakeups.run_due() == 0  # swept in, not yet due
+    assert wakeups.when(job_name(later)) == clock() + timedelta(days=6, hours=23)
+    clock.advance(days=6, hours=22, minutes=59)
+    assert await wakeups.run_due() == 0
+    clock.advance(minutes=1)
+    assert await wakeups.run_due() == 1
+    assert postman.delivered == [soon, later]
+    clock.advance(days=20)
+    assert await wakeups.run_due() == 0  # nothing comes twice, however often it sweeps
+    assert status(sessions, later) == "sent"
+
+
+async def test_a_reminder_made_beyond_the_horizon_waits_for_the_sweep_one_within_goes_on_now(
+    sessions: sessionmaker[Session], client_id: int, clock: Clock
+) -> None:
+    postman = Postman()
+    reminders, wakeups = service(sessions, clock, postman)
+    reminders.start()
+    near = schedule(sessions, client_id, clock, hours=5 * 24)
+    far = schedule(sessions, client_id, clock, hours=30 * 24, step=2)
+    near_due, far_due = clock() + timedelta(days=5), clock() + timedelta(days=30)
+    reminders.follow(Changes(scheduled=[(near, near_due), (far, far_due)]))
+    assert wakeups.when(job_name(near)) == near_due
+    assert wakeups.when(job_name(far)) is None
+    for _ in range(30 * 24):  # a month, sweep after sweep
+        clock.advance(hours=1)
+        await wakeups.run_due()
+    assert postman.delivered == [near, far]
+    assert status(sessions, far) == "sent"
+
+
+async def test_a_reminder_both_followed_and_swept_is_sent_once(
+    sessions: sessionmaker[Session], client_id: int, clock: Clock
+) -> None:
+    # A turn commits a reminder while the sweep loads the same window: both put it on the
+    # clock. Two processes sweeping one database do the same. The claim decides.
+    postman = Postman()
+    first, first_clock = service(sessions, clock, postman)
+    second, second_clock = service(sessions, clock, postman)
+    first.start()
+    second.start()
+    reminder = schedule(sessions, client_id, clock, hours=7 * 24 + 0.5)
+    due = clock() + timedelta(days=7, hours=0.5)
+    clock.advance(hours=1)
+    assert await first.sweep() == 1
+    first.follow(Changes(scheduled=[(reminder, due)]))
+    assert await second.sweep() == 1
+    clock.advance(days=7)
+    await first_clock.run_due()
+    await second_clock.run_due()
+    assert postman.delivered == [reminder]
+
+
+async def test_a_cancelled_reminder_the_sweep_has_not_reached_never_goes_out(
+    sessions: sessionmaker[Session], client_id: int, clock: Clock
+) -> None:
+    reminder = schedule(sessions, client_id, clock, hours=9 * 24)
+    postman = Postman()
+    reminders, wakeups = service(sessions, clock, postman)
+    reminders.start()
+    with sessions.begin() as session:
+        cancelled = ReminderRepository(session).cancel_for_step(client_id, 1)
+    reminders.follow(Changes(cancelled=cancelled))
+    clock.advance(days=10)
+    await wakeups.run_due()
+    assert postman.delivered == []
+    assert status(sessions, reminder) == "cancelled"
+
+
+async def test_a_failing_sweep_is_tried_again_and_loses_nothing(
+    sessions: sessionmaker[Session],
+    client_id: int,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reminder = schedule(sessions, client_id, clock, hours=7 * 24 + 1.5)
+    postman = Postman()
+    reminders, wakeups = service(sessions, clock, postman)
+    reminders.start()
+    load = reminders._load
+
+    def unavailable(*args: object) -> list[tuple[int, object]]:
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(reminders, "_load", unavailable)
+    clock.advance(hours=1)
+    assert await reminders.sweep() == 0
+    assert wakeups.when(SWEEP_JOB) == clock() + timedelta(hours=1)
+    monkeypatch.setattr(reminders, "_load", load)
+    clock.advance(hours=1)
+    await wakeups.run_due()
+    assert wakeups.when(job_name(reminder)) is not None
+    clock.advance(days=7)
+    assert await wakeups.run_due() == 1
+    assert postman.delivered == [reminder]
+
+
+async def test_a_sweep_that_comes_too_late_tells_instead_of_sending(
+    sessions: sessionmaker[Session], client_id: int, clock: Clock
+) -> None:
+    reminder = schedule(sessions, client_id, clock, hours=8 * 24)
+    postman = Postman()
+    reminders, wakeups = service(sessions, clock, postman)
+    reminders.start()
+    clock.advance(days=10)  # the machine slept; the sweep wakes only now
+    await wakeups.run_due()
+    assert postman.delivered == []
+    assert status(sessions, reminder) == "missed"
+
+
+class SlowPostman(Postman):
+    """Takes its time, so wake-ups due together overlap; notes how many rows were claimed."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.most_claimed = 0
+
+    async def __call__(self, reminder: ReminderRecord) -> Outcome:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        with self.sessions() as session:
+            claimed = session.scalar(
+                select(func.count()).where(Reminder.status == "sending").select_from(Reminder)
+            )
+        self.most_claimed = max(self.most_claimed, claimed or 0)
+        await asyncio.sleep(0.01)
+        self.in_flight -= 1
+        return await super().__call__(reminder)
+
+
+async def test_wake_ups_due_together_take_turns_and_claim_only_what_they_send(
+    sessions: sessionmaker[Session], client_id: int, clock: Clock
+) -> None:
+    due = [schedule(sessions, client_id, clock, hours=0) for _ in range(7)]
+    postman = SlowPostman(sessions)
+    reminders, wakeups = service(sessions, clock, postman, concurrency=2)
+    reminders.start()
+    # As APScheduler does: every due job at once, each in its own task.
+    callbacks = [callback for name, (_, callback) in wakeups.timers.items() if name != SWEEP_JOB]
+    await asyncio.gather(*(callback() for callback in callbacks))
+    assert sorted(postman.delivered) == due
+    assert postman.most_in_flight == 2
+    assert postman.most_claimed == 2
+
+
+async def test_the_pacer_spaces_turns_evenly_and_does_not_save_up() -> None:
+    pacer = Pacer(100)  # a turn every 10 ms
+    began = time.perf_counter()
+    await asyncio.gather(*(pacer.turn() for _ in range(5)))
+    assert time.perf_counter() - began >= 0.04  # the first at once, then 10 ms apart
+    await asyncio.sleep(0.05)  # idle time is not saved up for a burst later
+    began = time.perf_counter()
+    await pacer.turn()
+    await pacer.turn()
+    assert time.perf_counter() - began >= 0.01
+    await Pacer(None).turn()  # no pace: no wait

@@ -312,6 +312,31 @@ def test_start_up_schedules_recent_reminders_and_misses_old_ones(
         assert ReminderRepository(session).due_for_start(now, grace, lease)[1] == []
 
 
+def test_only_what_is_due_within_the_horizon_is_loaded_and_the_sweep_takes_the_next_window(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    client = new_client(sessions, now)
+    week = timedelta(days=7)
+    soon = schedule(sessions, client, now + timedelta(hours=1), now)
+    edge = schedule(sessions, client, now + week, now)  # exactly at the horizon: loaded
+    beyond = schedule(sessions, client, now + week + MICROSECOND, now)
+    later = schedule(sessions, client, now + week + timedelta(hours=1), now)
+    cancelled = schedule(sessions, client, now + week + timedelta(minutes=30), now, step=2)
+    with sessions.begin() as session:
+        repository = ReminderRepository(session)
+        repository.cancel_for_step(client, 2)
+        to_schedule, _ = repository.due_for_start(now, timedelta(hours=1), SECOND, now + week)
+        # An hour on: the window after the last one, excluding its start, including its end.
+        swept = repository.due_between(now + week, now + week + timedelta(hours=1))
+    assert to_schedule == [(soon, now + timedelta(hours=1)), (edge, now + week)]
+    assert swept == [
+        (beyond, now + week + MICROSECOND),
+        (later, now + week + timedelta(hours=1)),
+    ]
+    assert status(sessions, cancelled) == "cancelled"
+
+
 def test_missed_reminders_are_told_once(database: DatabaseEngine, now: datetime) -> None:
     sessions = make_session_factory(database)
     alice, bob = new_client(sessions, now), new_client(sessions, now, BOB)
