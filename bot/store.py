@@ -42,6 +42,7 @@ from storage import (
     ChatMessageRepository,
     ClientDataRepository,
     ClientRepository,
+    Contact,
     GoalRecord,
     InvitationRepository,
     LinkRepository,
@@ -188,10 +189,9 @@ class TurnStore:
                 case ForgetMe():
                     erased = self.data.erase(client, self.identity)
                     changes.cancelled += erased.reminder_ids
-                    self.news = [
-                        CounsellorNews(c.telegram_id, c.language, "client_left", c.client_name)
-                        for c in erased.counsellors
-                    ]
+                    self.news = []  # nothing else of this turn is still true
+                    for contact in erased.counsellors:
+                        self.tell_contact(contact, "client_left")
                     self.forgotten = True
                     return changes
                 case AlertCounsellor():
@@ -218,25 +218,14 @@ class TurnStore:
                 contact = self.invitations.decline(invitation_id, self.identity, now)
                 if contact is not None:
                     name = contact.client_name or self.display_name or f"#{client}"
-                    self.news.append(
-                        CounsellorNews(
-                            contact.telegram_id, contact.language, "client_declined", name
-                        )
-                    )
+                    self.tell_contact(contact, "client_declined", name=name)
             case SetSharing(link_id=link_id, sections=sections):
                 if self.links.set_sharing(client, link_id, sections, now):
                     self.tell(link_id, "client_sharing", sections)
             case EndLink(link_id=link_id):
                 contact = self.links.contact(client, link_id)
                 if self.links.end(client, link_id, now) and contact is not None:
-                    self.news.append(
-                        CounsellorNews(
-                            contact.telegram_id,
-                            contact.language,
-                            "client_unlinked",
-                            contact.client_name,
-                        )
-                    )
+                    self.tell_contact(contact, "client_unlinked")
             case SendCounsellorMessage(kind=kind, text=text):
                 key = "client_call" if kind == "call" else "client_message"
                 for sent in self.links.add_message(client, kind, text, now):
@@ -254,8 +243,19 @@ class TurnStore:
     def tell(self, link_id: int, key: str, sections: frozenset[Section]) -> None:
         contact = self.links.contact(self.client_id, link_id)
         if contact is not None:
-            self.news.append(
-                CounsellorNews(
-                    contact.telegram_id, contact.language, key, contact.client_name, sections
-                )
+            self.tell_contact(contact, key, sections=sections)
+
+    def tell_contact(
+        self,
+        contact: Contact,
+        key: str,
+        *,
+        name: str | None = None,
+        sections: frozenset[Section] = frozenset(),
+    ) -> None:
+        """News for one counsellor, about the client by the name that counsellor knows."""
+        self.news.append(
+            CounsellorNews(
+                contact.telegram_id, contact.language, key, name or contact.client_name, sections
             )
+        )
