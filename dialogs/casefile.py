@@ -18,6 +18,7 @@ class Section(StrEnum):
     STRENGTHS = "strengths"  # the strengths inventory
     PLAN = "plan"  # the action plan, its steps and the reminders about them
     REFLECTIONS = "reflections"  # what the client wrote after a setback
+    RESOURCES = "resources"  # the people and places that can help (names of third parties)
 
 
 class LookKind(StrEnum):

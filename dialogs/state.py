@@ -122,6 +122,36 @@ class Step:
     done_at: datetime | None = None
 
 
+class ResourceKind(StrEnum):
+    """Who or what a resource is (METHODOLOGY.md section 4): the personal network first."""
+
+    CLOSE = "close"  # someone close: family, partner, a good friend
+    KNOWN = "known"  # someone I know: a neighbour, a peer, an experience expert
+    COMMUNITY = "community"  # a place or club in the neighbourhood
+    PROFESSIONAL = "professional"  # a professional service
+
+
+class Closeness(StrEnum):
+    """How close the client feels the person or place is: the rings of the network map."""
+
+    CLOSE = "close"
+    BETWEEN = "between"
+    FAR = "far"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A person or place that matters to the client or could help (hulpbron), in their words."""
+
+    number: int
+    name: str
+    kind: ResourceKind
+    closeness: Closeness = Closeness.BETWEEN
+    goal: int | None = None  # the goal they could help with, if any
+    domain: str | None = None  # or the life domain
+    help_with: str | None = None  # with what, in the client's words
+
+
 @dataclass(frozen=True)
 class Profile:
     """The client's settings that decide what a time means for them."""
@@ -145,9 +175,13 @@ class State:
     links: tuple[LinkView, ...] = ()  # counsellors the client is linked with
     invitation: InvitationView | None = None  # an invitation opened, not yet answered
     looks: tuple[Look, ...] = ()  # the latest looks of counsellors at their data, newest first
+    resources: tuple[Resource, ...] = ()  # the people and places that can help, by number
 
     def link(self, link_id: int) -> LinkView | None:
         return next((link for link in self.links if link.id == link_id), None)
+
+    def resource(self, number: int) -> Resource | None:
+        return next((item for item in self.resources if item.number == number), None)
 
     def goal(self, number: int) -> Goal | None:
         return next((goal for goal in self.goals if goal.number == number), None)

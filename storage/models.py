@@ -190,6 +190,28 @@ class Reflection(Base):
     __table_args__ = (Index("uq_reflections_client_number", client_id, number, unique=True),)
 
 
+class Resource(Base):
+    """A person or place that can help the client (hulpbron), numbered per client. Removing
+    one keeps the row (`removed_at`), so steps that name it still make sense."""
+
+    __tablename__ = "resources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # close | known | community | professional
+    closeness: Mapped[str] = mapped_column(String(16))  # close | between | far
+    goal_number: Mapped[int | None] = mapped_column(Integer)
+    domain: Mapped[str | None] = mapped_column(String(24))
+    help_with: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("uq_resources_client_number", client_id, number, unique=True),)
+
+
 class Reminder(Base):
     """A reminder about a step. The row is the truth; a scheduler only wakes the bot up."""
 
@@ -294,6 +316,7 @@ class Link(Base):
     share_strengths: Mapped[bool] = mapped_column(Boolean)
     share_plan: Mapped[bool] = mapped_column(Boolean)
     share_reflections: Mapped[bool] = mapped_column(Boolean)
+    share_resources: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
     sharing_changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # The counsellor's previous look, for "new since" in the case file and the digest.
     last_viewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
