@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dialogs.casefile import Section
+from dialogs.network import NetworkMap
 from dialogs.state import AnswerStatus, Goal, GoalStatus, Step, StepStatus
 
 
@@ -193,6 +194,14 @@ class AlertCounsellor:
     """The client in a crisis asked that their counsellors know (never what they wrote)."""
 
 
+@dataclass(frozen=True)
+class ShowNetworkMap:
+    """Send the client's network map as a picture (drawn at the edge), with a caption."""
+
+    map: NetworkMap
+    caption: str
+
+
 Record = (
     SaveGoal
     | SaveStep
@@ -216,4 +225,4 @@ Record = (
     | HideChat
     | AlertCounsellor
 )
-Output = Say | Replace | Notice | SaveAnswer | Record
+Output = Say | Replace | Notice | SaveAnswer | ShowNetworkMap | Record
