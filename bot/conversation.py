@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -101,6 +101,7 @@ class Conversations:
         display_name: str | None = None,
         update_id: int | None = None,
         message_id: int | None = None,
+        earlier_messages: Sequence[int] = (),
     ) -> Turn:
         """Step the engine for one event and commit everything it produced before returning.
 
@@ -108,7 +109,8 @@ class Conversations:
         and so is the news for counsellors. `display_name` is the person's name on the channel,
         used for a new counsellor link when the invitation does not name them. An update
         (`update_id`) delivered a second time has no effect at all. `message_id` is the id of
-        the client's message in the chat, kept (never its text) so /wissen can delete it.
+        the client's message in the chat, kept (never its text) so /wissen can delete it;
+        `earlier_messages` are the ids of the bot's replies since the chat's last update.
         """
         who = identity_key(identity)
         with self.sessions.begin() as session:
@@ -140,6 +142,8 @@ class Conversations:
                     identity, language=new.dialog.language, timezone=self.default_timezone, now=now
                 )
                 log.info("client %s consented", record.id)
+            # Kept before the outputs are performed: /wissen deletes these replies too.
+            ChatMessageRepository(session).remember(record.id, earlier_messages, now)
             store = TurnStore(session, record.id, now, identity=who, display_name=display_name)
             changes = store.perform(outputs)
             if store.forgotten:
@@ -221,10 +225,14 @@ class Conversations:
             ClientRepository(session).mark_unreachable(client_id, now)
             return ReminderRepository(session).pause_client(client_id)
 
-    def remember_messages(self, client_id: int, message_ids: list[int], now: datetime) -> None:
-        """The ids of the bot's messages in a client's chat, for /wissen."""
+    def remember_messages(self, sent: Mapping[int, tuple[list[int], datetime]]) -> None:
+        """The ids of the bot's messages in clients' chats (client id -> ids and when they
+        were sent), for /wissen; a client erased meanwhile is skipped."""
         with self.sessions.begin() as session:
-            ChatMessageRepository(session).remember(client_id, message_ids, now)
+            chat = ChatMessageRepository(session)
+            for client_id in ClientRepository(session).existing(sent):
+                message_ids, at = sent[client_id]
+                chat.remember(client_id, message_ids, at)
 
     def forget_messages(self, client_id: int, message_ids: list[int]) -> None:
         with self.sessions.begin() as session:

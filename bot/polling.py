@@ -106,3 +106,5 @@ async def serve(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             await poller.run()
         finally:
             await application.stop()
+            if application.post_stop is not None:  # as PTB's run_polling does
+                await application.post_stop(application)

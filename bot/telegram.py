@@ -44,6 +44,7 @@ from bot.desk import CounsellorDesk, DeskTurn
 from bot.jobs import JobQueueClock
 from bot.pdf import to_pdf
 from bot.render import split_text
+from bot.sent_messages import SentMessages
 from bot.settings import Settings
 from bot.store import CounsellorNews
 from dialogs import (
@@ -103,6 +104,7 @@ class TelegramChannel:
         self.digests: DigestService | None = None
         self.bot: Bot | None = None
         self.seen_staff: set[int] = set()  # counsellors whose digest and menu are in place
+        self.sent = SentMessages(conversations, clock)  # ids of replies, kept for /wissen
 
     def install(self, application: App) -> None:
         private = filters.ChatType.PRIVATE
@@ -176,18 +178,26 @@ class TelegramChannel:
         chat = update.effective_chat
         if user is None or chat is None:
             return
-        turn = await unit_of_work(
-            self.conversations.handle,
-            Identity("telegram", str(user.id)),
-            event,
-            self.clock(),
-            language_hint=user.language_code,
-            display_name=user.first_name,
-            update_id=update.update_id,
-            # The client's message, or the bot's message whose button was pressed (the
-            # welcome, sent before consent, is known by its consent button).
-            message_id=update.effective_message.message_id if update.effective_message else None,
-        )
+        earlier, client_id = self.sent.take(chat.id)
+        try:
+            turn = await unit_of_work(
+                self.conversations.handle,
+                Identity("telegram", str(user.id)),
+                event,
+                self.clock(),
+                language_hint=user.language_code,
+                display_name=user.first_name,
+                update_id=update.update_id,
+                # The client's message, or the bot's message whose button was pressed (the
+                # welcome, sent before consent, is known by its consent button).
+                message_id=(
+                    update.effective_message.message_id if update.effective_message else None
+                ),
+                earlier_messages=earlier,
+            )
+        except BaseException:
+            self.sent.put_back(chat.id, client_id, earlier)
+            raise
         if turn.counsellor is not None:
             await self.handle_desk(turn.counsellor, bot, event, chat.id, query, update)
             return
@@ -202,14 +212,8 @@ class TelegramChannel:
                 )
                 self.follow(Turn([], turn.language, turn.client_id, Changes(cancelled=paused)))
             raise
-        if sent and turn.client_id is not None:
-            try:
-                await asyncio.to_thread(
-                    self.conversations.remember_messages, turn.client_id, sent, self.clock()
-                )
-            except OperationalError as error:
-                # Only /wissen misses these ids; the conversation itself is committed.
-                log.warning("message ids of chat %s not kept: %s", chat.id, type(error).__name__)
+        if turn.client_id is not None:
+            self.sent.add(chat.id, turn.client_id, sent)
         await self.tell_counsellors(bot, turn.news)
 
     async def handle_desk(
@@ -316,8 +320,11 @@ class TelegramChannel:
         self.follow(turn)
         if not turn.reminder_shown:
             return Outcome.SETTLED
+        chat_id = int(identity.external_id)
         try:
-            await self.perform(turn, self.bot, int(identity.external_id), None)
+            self.sent.add(
+                chat_id, reminder.client_id, await self.perform(turn, self.bot, chat_id, None)
+            )
         except Forbidden:
             return Outcome.BLOCKED
         except NetworkError as error:
@@ -540,6 +547,9 @@ def build_application(
         await asyncio.to_thread(service.start)
         await asyncio.to_thread(digests.start)
 
+    async def post_stop(application: App) -> None:
+        await channel.sent.flush()
+
     application = (
         ApplicationBuilder()
         .token(token.get_secret_value())
@@ -547,6 +557,7 @@ def build_application(
         .base_file_url(settings.bot_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
+        .post_stop(post_stop)
         .updater(None)  # bot.polling.Poller: updates confirmed only once handled
         .build()
     )
@@ -574,6 +585,7 @@ def build_application(
         lease=timedelta(seconds=settings.reminder_lease_seconds),
     )
     channel.reminders = service
+    channel.sent.wakes = wake_clock
     digests = DigestService(
         conversations.sessions,
         wake_clock,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import AnswerVersion, Client, Conversation
@@ -78,6 +78,11 @@ class ClientRepository:
         client = self.session.get(Client, client_id, populate_existing=True)
         return None if client is None else _record(client)
 
+    def existing(self, client_ids: Iterable[int]) -> list[int]:
+        """Which of these clients are still there (not erased)."""
+        wanted = list(client_ids)
+        return list(self.session.scalars(select(Client.id).where(Client.id.in_(wanted))))
+
     def touch(self, client_id: int, *, language: str, now: datetime) -> None:
         self.session.execute(
             update(Client).where(Client.id == client_id).values(language=language, last_seen_at=now)
@@ -124,12 +129,16 @@ class ConversationRepository:
         )
 
     def save(self, client_id: int, state: dict[str, Any], now: datetime) -> None:
-        row = self.session.get(Conversation, client_id)
-        if row is None:
+        # One UPDATE, no read first: the row was read (and locked) by `load` in this unit
+        # of work; only a client's first turn inserts it.
+        changed = self.session.execute(
+            update(Conversation)
+            .where(Conversation.client_id == client_id)
+            .values(state=state, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], changed).rowcount == 0:
             self.session.add(Conversation(client_id=client_id, state=state, updated_at=now))
-        else:
-            row.state = state
-            row.updated_at = now
 
 
 class AnswerRepository:

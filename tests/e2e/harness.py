@@ -84,6 +84,8 @@ class RunningBot:
         self.poller.stop()
         await self.polling
         await application.stop()
+        if application.post_stop:  # as bot.polling.serve does
+            await application.post_stop(application)
         await application.shutdown()
         if self.runtime is not None:
             self.runtime.database.dispose()

@@ -6,35 +6,11 @@ waits for real time; everything else is the real PTB Application and the real da
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from storage.models import Reminder, Step
 from tests.conftest import Clock
 from tests.e2e.harness import RunningBot, TelegramUser
-
-
-@pytest.fixture
-async def planner(bot: RunningBot) -> TelegramUser:
-    """Ana has consented and made a plan: one step with a reminder at 11:00 today."""
-    ana = bot.user(1001)
-    await ana.send("/start")
-    await ana.press("Ja, dat mag")
-    await ana.send("Een eigen kamer")
-    await ana.send("/plan")
-    await ana.press("Een eigen kamer")  # her own wish from the inventory, offered back
-    await ana.send("Dan heb ik rust")
-    await ana.send("Woningcorporatie bellen")
-    await ana.press("Ik zelf")
-    await ana.send("maandag")
-    replies = await ana.press("Ja, klopt")
-    assert "herinnering" in replies[-1]
-    replies = await ana.send("vandaag 11:00")  # the clock says 10:30 in Amsterdam
-    assert replies[-1].startswith("Vrijdag 27 november om 11:00. Klopt dat?")
-    replies = await ana.press("Ja, klopt")
-    assert "Deze stap staat in je plan." in replies
-    await ana.press("Nee, zo is het goed")
-    return ana
 
 
 def reminder_rows(bot: RunningBot) -> list[tuple[str, str]]:
