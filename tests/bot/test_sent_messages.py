@@ -21,7 +21,9 @@ from tests.reminders.clock import ManualClock
 def consented(conversations: Conversations, clock: Clock, who: str) -> int:
     identity = Identity("telegram", who)
     welcome = conversations.handle(identity, Command(CommandName.START), clock())
-    turn = conversations.handle(identity, Press(buttons(welcome.outputs)["Ja, dat mag"]), clock())
+    turn = conversations.handle(
+        identity, Press(buttons(welcome.outputs)["✅ Ja, dat mag"]), clock()
+    )
     assert turn.client_id is not None
     return turn.client_id
 
@@ -45,7 +47,7 @@ async def test_one_flush_writes_every_chat_and_skips_a_client_erased_meanwhile(
     assert list(wakes.timers) == [FLUSH_JOB]
     assert wakes.when(FLUSH_JOB) == clock() + FLUSH_AFTER
     with conversations.sessions.begin() as session:
-        ClientDataRepository(session).erase(bob)  # /vergeetmij before the flush
+        ClientDataRepository(session).erase(bob, "telegram:2")  # /vergeetmij before the flush
     flush: Callable[[], Awaitable[None]] = wakes.timers[FLUSH_JOB][1]
     await flush()
     assert kept(conversations) == {(ana, 501), (ana, 502), (ana, 503)}
