@@ -29,7 +29,7 @@ from dialogs import (
 from dialogs import new_state as stranger_state
 from dialogs.events import CodeEntered, CodeResult, ReminderDue
 from dialogs.outputs import ReminderShown
-from dialogs.state import Profile
+from dialogs.state import Profile, Screen
 from reminders import Changes
 from storage import (
     AnswerRepository,
@@ -125,13 +125,12 @@ class Conversations:
             clients = ClientRepository(session)
             record = clients.find(identity)
             event = self._read_code(session, who, event, now)
-            invitation = InvitationRepository(session).pending(who, now)
             if record is None:
-                state = replace(
-                    stranger_state(self.language_for(language_hint)), invitation=invitation
-                )
+                state = stranger_state(self.language_for(language_hint))
             else:
-                state = replace(self._state(session, record), invitation=invitation)
+                state = self._state(session, record)
+            if _shows_invitation(state, event):
+                state = replace(state, invitation=InvitationRepository(session).pending(who, now))
 
             new, outputs = self.engine.step(state, event, now)
             if record is None and not new.dialog.consented:
@@ -142,15 +141,14 @@ class Conversations:
                     identity, language=new.dialog.language, timezone=self.default_timezone, now=now
                 )
                 log.info("client %s consented", record.id)
-            # Kept before the outputs are performed: /wissen deletes these replies too.
-            ChatMessageRepository(session).remember(record.id, earlier_messages, now)
+            # Kept before the outputs are performed, so /wissen deletes these too.
+            mine = [] if message_id is None else [message_id]
+            ChatMessageRepository(session).remember(record.id, [*earlier_messages, *mine], now)
             store = TurnStore(session, record.id, now, identity=who, display_name=display_name)
             changes = store.perform(outputs)
             if store.forgotten:
                 log.info("client %s erased at their request", record.id)
                 return Turn(outputs, new.dialog.language, None, changes, store.news)
-            if message_id is not None:
-                ChatMessageRepository(session).remember(record.id, [message_id], now)
             if record.unreachable_at is not None and not isinstance(event, ReminderDue):
                 # They wrote to us, so they can be reached again: their reminders resume.
                 clients.mark_reachable(record.id)
@@ -257,6 +255,15 @@ class Conversations:
                 # A state written by an older version: keep the answers, restart the dialog.
                 log.warning("client %s: stored dialog state unreadable, starting fresh", client_id)
         return Dialog(language=language, consented=True)
+
+
+def _shows_invitation(state: State, event: Event) -> bool:
+    """Whether this update may show or answer an opened invitation: to a stranger, after a
+    code, on the invitation screen. Every other update skips looking for one."""
+    dialog = state.dialog
+    return (
+        not dialog.consented or isinstance(event, CodeEntered) or dialog.screen is Screen.INVITATION
+    )
 
 
 def identity_key(identity: Identity) -> str:

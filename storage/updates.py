@@ -3,7 +3,7 @@ message ids of a client's chat that Telegram still lets the bot delete (/wissen)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -42,9 +42,11 @@ class ChatMessageRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def remember(self, client_id: int, message_ids: Iterable[int], now: datetime) -> None:
+    def remember(self, client_id: int, message_ids: Sequence[int], now: datetime) -> None:
         """Keep the ids of messages in the client's chat; older ones than Telegram lets a bot
         delete are dropped on the way."""
+        if not message_ids:
+            return
         for message_id in message_ids:
             insert_once(
                 self.session,
