@@ -225,12 +225,14 @@ class Conversations:
 
     def remember_messages(self, sent: Mapping[int, tuple[list[int], datetime]]) -> None:
         """The ids of the bot's messages in clients' chats (client id -> ids and when they
-        were sent), for /wissen; a client erased meanwhile is skipped."""
+        were sent), for /wissen; a client erased meanwhile is skipped. Ids too old to
+        delete go at the same time."""
         with self.sessions.begin() as session:
             chat = ChatMessageRepository(session)
             for client_id in ClientRepository(session).existing(sent):
                 message_ids, at = sent[client_id]
                 chat.remember(client_id, message_ids, at)
+            chat.prune(max(at for _, at in sent.values()))
 
     def forget_messages(self, client_id: int, message_ids: list[int]) -> None:
         with self.sessions.begin() as session:

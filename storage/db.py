@@ -61,7 +61,28 @@ def insert_once(
     """Insert a row unless one with the same `unique` columns is there: one statement on both
     databases, so of two processes racing one inserts and the other does nothing, without an
     error (a savepoint would do too, but pysqlite's savepoints are unreliable). True: inserted."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+    statement = _insert_or_nothing(session, model, [values], unique)
     # RETURNING, not rowcount: psycopg reports no row count for an insert that did nothing.
     return session.execute(statement.returning(unique[0])).first() is not None
+
+
+def insert_all_once(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: list[dict[str, Any]],
+    unique: list[InstrumentedAttribute[Any]],
+) -> None:
+    """`insert_once` for many rows in one statement; rows already there are left alone."""
+    if rows:
+        session.execute(_insert_or_nothing(session, model, rows, unique))
+
+
+def _insert_or_nothing(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: list[dict[str, Any]],
+    unique: list[InstrumentedAttribute[Any]],
+) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
+    return sqlite.insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)

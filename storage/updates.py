@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.db import insert_once
+from storage.db import insert_all_once, insert_once
 from storage.models import ChatMessage, ProcessedUpdate
 
 # Telegram delivers an unconfirmed update again for up to a day; bots may delete messages in a
@@ -43,17 +43,14 @@ class ChatMessageRepository:
         self.session = session
 
     def remember(self, client_id: int, message_ids: Sequence[int], now: datetime) -> None:
-        """Keep the ids of messages in the client's chat; older ones than Telegram lets a bot
-        delete are dropped on the way."""
-        if not message_ids:
-            return
-        for message_id in message_ids:
-            insert_once(
-                self.session,
-                ChatMessage,
-                {"client_id": client_id, "message_id": message_id, "at": now},
-                [ChatMessage.client_id, ChatMessage.message_id],
-            )
+        """Keep the ids of messages in the client's chat (one statement, in the update's own
+        unit of work); `prune` drops the ones too old to delete, now and then."""
+        rows = [{"client_id": client_id, "message_id": m, "at": now} for m in message_ids]
+        insert_all_once(
+            self.session, ChatMessage, rows, [ChatMessage.client_id, ChatMessage.message_id]
+        )
+
+    def prune(self, now: datetime) -> None:
         self.session.execute(delete(ChatMessage).where(ChatMessage.at < now - DELETABLE_FOR))
 
     def deletable(self, client_id: int, now: datetime) -> list[int]:

@@ -1,0 +1,38 @@
+"""The ids of a chat's messages, kept for /wissen: written once each, in one statement, and
+dropped when Telegram no longer lets a bot delete them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import event
+
+from storage import ChatMessageRepository, ClientRepository, Identity, make_session_factory
+from storage.updates import DELETABLE_FOR
+
+
+def test_ids_are_kept_once_in_one_statement_and_pruned_after_48_hours(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    with sessions.begin() as session:
+        client = (
+            ClientRepository(session)
+            .create(Identity("telegram", "1"), language="nl", timezone="Europe/Amsterdam", now=now)
+            .id
+        )
+    statements: list[str] = []
+    event.listen(database, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with sessions.begin() as session:
+        ChatMessageRepository(session).remember(client, [11, 12, 13], now - DELETABLE_FOR)
+    assert len([s for s in statements if s.startswith("INSERT")]) == 1
+    with sessions.begin() as session:
+        chat = ChatMessageRepository(session)
+        chat.remember(client, [13, 14], now)  # 13 again: kept once, with its first time
+        chat.remember(client, [], now)
+        assert chat.deletable(client, now) == [11, 12, 13, 14]
+        assert chat.deletable(client, now + timedelta(seconds=1)) == [14]
+        chat.prune(now + timedelta(seconds=1))
+    with sessions.begin() as session:
+        assert ChatMessageRepository(session).deletable(client, now) == [14]
