@@ -48,6 +48,8 @@ from storage import (
     UpdateRepository,
     looks_like_short_code,
 )
+from storage.meetings import MeetingRepository
+from storage.resources import ResourceRepository
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +206,7 @@ class Conversations:
         )
         missed = ReminderRepository(session).missed_untold(record.id)
         links = LinkRepository(session)
+        resources = ResourceRepository(session).all(record.id)
         return State(
             dialog,
             _answers(AnswerRepository(session).current(record.id)),
@@ -214,6 +217,9 @@ class Conversations:
             missed=tuple(dict.fromkeys(reminder.step for reminder in missed)),
             links=tuple(links.for_client(record.id)),
             looks=tuple(links.looks(record.id)),
+            resources=tuple(TurnStore.resource(r) for r in resources if r.active),
+            last_resource=max((r.number for r in resources), default=0),
+            proposals=MeetingRepository(session).pending(record.id),
         )
 
     def unreachable(self, client_id: int, now: datetime) -> list[int]:

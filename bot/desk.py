@@ -17,7 +17,8 @@ from dialogs import Content, Event, Say
 from dialogs import desk as requests
 from dialogs.casefile import LookKind
 from dialogs.digest import digest
-from dialogs.document import Document
+from dialogs.document import Document, MapPicture
+from dialogs.outputs import ShowNetworkMap
 from dialogs.summary import summary
 from storage import (
     AccessDenied,
@@ -51,6 +52,7 @@ class DeskTurn:
     language: str
     messages: list[Say] = field(default_factory=list)
     summary: Document | None = None
+    network_map: ShowNetworkMap | None = None  # sent as a photo after the summary
     export: Export | None = None
 
 
@@ -146,7 +148,14 @@ class CounsellorDesk:
                 return DeskTurn(language, [say])
             case requests.ShowCaseFile(client_id=client_id):
                 file = files.case_file(client_id, LookKind.VIEW, now)
-                return DeskTurn(language, summary=summary(self.content, file, language, now))
+                document = summary(self.content, file, language, now)
+                picture = next((b for b in document.blocks if isinstance(b, MapPicture)), None)
+                photo = (
+                    ShowNetworkMap(picture.map, texts.map_caption.format(name=file.name))
+                    if picture
+                    else None
+                )
+                return DeskTurn(language, summary=document, network_map=photo)
             case requests.ExportCaseFile(client_id=client_id):
                 file = files.case_file(client_id, LookKind.EXPORT, now)
                 day = now.date().isoformat()

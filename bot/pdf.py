@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import io
 from datetime import UTC, datetime
 from itertools import chain
-from pathlib import Path
 from unicodedata import bidirectional
 
-import matplotlib
 from fpdf import FPDF, Align, XPos, YPos
 from fpdf.bidi import auto_detect_base_direction
 from fpdf.enums import TextDirection
 from fpdf.fonts import TTFFont
 
-from dialogs.document import Bullets, Document, Heading, Item, Paragraph
+from bot.glyphs import FONT_DIR, printable
+from bot.network_map import render
+from dialogs.document import Bullets, Document, Heading, Item, MapPicture, Paragraph
 
 # DejaVu Sans ships with matplotlib, which the network map needs anyway: no font to install.
-_FONT_DIR = Path(matplotlib.get_data_path(), "fonts", "ttf")
 _FAMILY = "DejaVuSans"
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 # The file records no real time, so the same document always gives the same bytes.
@@ -30,11 +28,10 @@ _LINE = 5.5  # mm per line of body text
 _GAP = 2.5  # mm after a block
 _HEADING_SIZES = {1: 18.0, 2: 14.0, 3: 12.0}
 _INDENT = 6.0  # mm from the margin to an item's text
+_PICTURE_HEADROOM = 20.0  # mm a picture leaves on its page for the heading above it
 
 # Bidirectional classes of right-to-left scripts (Hebrew; Arabic letters and digits).
 _SHAPED = frozenset({"R", "AL", "AN"})
-_FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
-_SKIN_TONES = range(0x1F3FB, 0x1F400)
 
 
 def to_pdf(document: Document) -> bytes:
@@ -42,14 +39,19 @@ def to_pdf(document: Document) -> bytes:
     labels, and "page / pages" in the footer. Right-to-left text is shaped and reordered."""
     pdf = _SummaryPdf(document.title)
     pdf.heading(document.title, 1)
-    for block in document.blocks:
+    blocks = document.blocks
+    pictures = {i: render(b.map) for i, b in enumerate(blocks) if isinstance(b, MapPicture)}
+    for index, block in enumerate(blocks):
         match block:
             case Heading(text, level):
-                pdf.heading(text, level)
+                after = pictures.get(index + 1)
+                pdf.heading(text, level, pdf.picture_size(after)[1] if after else 3 * _LINE)
             case Paragraph(text, quiet):
                 pdf.paragraph(text, quiet)
             case Bullets(items):
                 pdf.bullets(items)
+            case MapPicture():
+                pdf.picture(pictures[index])
     return bytes(pdf.output())
 
 
@@ -57,7 +59,7 @@ class _SummaryPdf(FPDF):
     def __init__(self, title: str) -> None:
         super().__init__(format="A4")
         for style, file in _FONT_FILES.items():
-            self.add_font(_FAMILY, style, _FONT_DIR / file)
+            self.add_font(_FAMILY, style, FONT_DIR / file)
         # The oblique face lacks Arabic, for one: any face that has a character draws it.
         self.set_fallback_fonts([_FAMILY], exact_match=False)
         self._drawable = frozenset(
@@ -76,13 +78,14 @@ class _SummaryPdf(FPDF):
         self.set_font(_FAMILY, size=9)
         self.cell(self.w, 4, f"{self.page_no()} / {{nb}}", align=Align.C)
 
-    def heading(self, text: str, level: int) -> None:
+    def heading(self, text: str, level: int, then: float = 3 * _LINE) -> None:
+        """A heading, kept on one page with the first `then` mm of what follows it."""
         if not text.strip():
             return
         size = _HEADING_SIZES[level]
         height = size * 0.5
         # A heading belongs with what follows it: rather a new page than one at the bottom.
-        if self.will_page_break(height + 3 * _LINE):
+        if self.will_page_break(_GAP + height + _GAP + then):
             self.add_page()
         elif self.get_y() > self.t_margin:
             self.ln(_GAP)
@@ -117,6 +120,22 @@ class _SummaryPdf(FPDF):
             self.ln(_LINE)
         self.ln(_GAP)
 
+    def picture_size(self, png: bytes) -> tuple[float, float]:
+        """A PNG's size in mm: the text width, smaller if it would not fit on a page together
+        with a heading above it."""
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        tallest = self.eph - _PICTURE_HEADROOM
+        w, h = self.epw, self.epw * height / width
+        return (tallest * width / height, tallest) if h > tallest else (w, h)
+
+    def picture(self, png: bytes) -> None:
+        """A PNG centred (see picture_size); on a new page when this one has too little room."""
+        w, h = self.picture_size(png)
+        if self.will_page_break(h):
+            self.add_page()
+        self.image(io.BytesIO(png), x=self.l_margin + (self.epw - w) / 2, w=w, h=h)
+        self.ln(_GAP)
+
     def _lines(self, text: str, height: float) -> None:
         """Wrapped lines, aligned to the right when the text starts in a right-to-left script."""
         printable = self._printable(text.strip())
@@ -138,29 +157,6 @@ class _SummaryPdf(FPDF):
         self.set_text_shaping(any(bidirectional(char) in _SHAPED for char in text))
 
     def _printable(self, text: str) -> str:
-        """The text with every character the fonts lack replaced by something visible.
-
-        fpdf2 would draw nothing for it (with text shaping, not even a warning), so a client's
-        emoji would silently vanish: a symbol is spelled out by its Unicode name, "[thumbs up
-        sign]", a flag by its letters, "[NL]", a letter of a script the font lacks by "�".
-        """
-        text = _FLAG.sub(lambda flag: f"[{_flag_letters(flag[0])}]", text)
-        return "".join(
-            char if ord(char) in self._drawable or char == "\n" else _substitute(char)
-            for char in text
-        )
-
-
-def _flag_letters(flag: str) -> str:
-    return "".join(chr(ord("A") + ord(char) - 0x1F1E6) for char in flag)
-
-
-def _substitute(char: str) -> str:
-    category = unicodedata.category(char)
-    if category in ("Mn", "Me", "Cf") or ord(char) in _SKIN_TONES:
-        return ""  # joiners, variation selectors and skin tones: nothing to see on their own
-    if category == "Cc":
-        return " "  # a tab, a carriage return
-    if category == "So":
-        return f"[{unicodedata.name(char).lower()}]"
-    return "\ufffd"
+        """fpdf2 would draw nothing for a character the fonts lack (with text shaping, not even
+        a warning), so a client's emoji would silently vanish: it is spelled out instead."""
+        return printable(text, self._drawable)

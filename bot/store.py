@@ -1,5 +1,6 @@
 """What one turn of the engine produced, written to the database in the turn's transaction:
-answers, the plan, reflections, settings, reminder rows and the client's counsellor links."""
+answers, the plan, reflections, resources, settings, reminder rows and the client's counsellor
+links."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dialogs.casefile import Section
+from dialogs.meeting_proposal import DecideProposal
 from dialogs.outputs import (
     AcceptInvitation,
     AlertCounsellor,
@@ -24,9 +26,11 @@ from dialogs.outputs import (
     Output,
     ReminderAnswered,
     ReminderSettled,
+    RemoveResource,
     SaveAnswer,
     SaveGoal,
     SaveReflection,
+    SaveResource,
     SaveStep,
     ScheduleReminder,
     SendCounsellorMessage,
@@ -35,7 +39,7 @@ from dialogs.outputs import (
     SetSharing,
     SetStepStatus,
 )
-from dialogs.state import Goal, GoalStatus, Step, StepStatus
+from dialogs.state import Closeness, Goal, GoalStatus, Resource, ResourceKind, Step, StepStatus
 from reminders import Changes
 from storage import (
     AnswerRepository,
@@ -50,6 +54,8 @@ from storage import (
     ReminderRepository,
     StepRecord,
 )
+from storage.meetings import MeetingRepository
+from storage.resources import ResourceRecord, ResourceRepository
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class TurnStore:
         self.clients = ClientRepository(session)
         self.invitations = InvitationRepository(session)
         self.links = LinkRepository(session)
+        self.resources = ResourceRepository(session)
         self.news: list[CounsellorNews] = []
         self.data = ClientDataRepository(session)
         self.chat = ChatMessageRepository(session)
@@ -111,6 +118,18 @@ class TurnStore:
             remind_at=record.remind_at,
             status=StepStatus(record.status),
             done_at=record.done_at,
+        )
+
+    @staticmethod
+    def resource(record: ResourceRecord) -> Resource:
+        return Resource(
+            number=record.number,
+            name=record.name,
+            kind=ResourceKind(record.kind),
+            closeness=Closeness(record.closeness),
+            goal=record.goal,
+            domain=record.domain,
+            help_with=record.help_with,
         )
 
     def perform(self, outputs: Iterable[Output]) -> Changes:
@@ -164,6 +183,20 @@ class TurnStore:
                     )
                 case SetQuietHours(start=start, end=end):
                     self.clients.set_quiet_hours(client, start, end)
+                case SaveResource(resource=resource):
+                    self.resources.save(
+                        client,
+                        resource.number,
+                        name=resource.name,
+                        kind=resource.kind.value,
+                        closeness=resource.closeness.value,
+                        goal=resource.goal,
+                        domain=resource.domain,
+                        help_with=resource.help_with,
+                        now=now,
+                    )
+                case RemoveResource(number=number):
+                    self.resources.remove(client, number, now)
                 case ScheduleReminder(step=step_number, due_at=due_at, follow_up=follow_up):
                     if follow_up:
                         cancelled = self.reminders.cancel_follow_ups(client, step_number)
@@ -197,6 +230,9 @@ class TurnStore:
                 case AlertCounsellor():
                     for link in self.links.for_client(client):
                         self.tell(link.id, "client_crisis", frozenset())
+                case DecideProposal(proposal_id=proposal_id, accepted=accepted):
+                    # Its steps, on a yes, are SaveStep outputs of the same turn.
+                    MeetingRepository(self.plans.session).decide(proposal_id, client, accepted, now)
                 case _:
                     self.perform_link(output)
         return changes

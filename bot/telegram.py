@@ -12,7 +12,7 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from telegram import (
@@ -42,6 +42,7 @@ from bot.commands import command_aliases, read_command
 from bot.conversation import Conversations, Turn
 from bot.desk import CounsellorDesk, DeskTurn
 from bot.jobs import JobQueueClock
+from bot.network_map import render as render_network_map
 from bot.pdf import to_pdf
 from bot.render import split_text
 from bot.sent_messages import SentMessages
@@ -64,10 +65,13 @@ from dialogs.document import to_markdown, to_telegram
 from dialogs.events import DESK_COMMANDS, ReminderDue
 from dialogs.link_screens import section_list
 from dialogs.mydata import data_document
-from dialogs.outputs import Keyboard
+from dialogs.outputs import Keyboard, ShowNetworkMap
 from reminders import Changes, DigestService, Outcome, ReminderService
 from reminders import Clock as ReminderClock
 from storage import DigestRecord, Identity, ReminderRecord, StaffRecord
+
+if TYPE_CHECKING:  # bot.meetings builds on this module's sending helpers
+    from bot.meetings import TeamMeetings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -79,6 +83,9 @@ NETWORK_RETRIES = 3
 NETWORK_BACKOFF = 0.5  # seconds, doubled after each failure
 DATABASE_RETRIES = 3
 DATABASE_BACKOFF = 1.0  # seconds, doubled after each failure
+# sendPhoto refuses a photo whose width and height add up to more, or that is more elongated.
+PHOTO_MAX_SIDES = 10_000
+PHOTO_MAX_RATIO = 20
 
 
 def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -104,10 +111,14 @@ class TelegramChannel:
         self.digests: DigestService | None = None
         self.bot: Bot | None = None
         self.seen_staff: set[int] = set()  # counsellors whose digest and menu are in place
+        self.meetings: TeamMeetings | None = None  # team meetings in groups, set with the clock
         self.sent = SentMessages(conversations, clock)  # ids of replies, kept for /wissen
 
     def install(self, application: App) -> None:
         private = filters.ChatType.PRIVATE
+        # A team meeting's buttons (m:...) go to the meetings, wherever they are pressed: the
+        # meeting checks the chat.
+        application.add_handler(CallbackQueryHandler(self.on_group, pattern=r"^m:"))
         application.add_handler(CallbackQueryHandler(self.on_press))
         application.add_handler(
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self.on_edit)
@@ -116,7 +127,7 @@ class TelegramChannel:
             MessageHandler(private & filters.UpdateType.MESSAGE, self.on_message)
         )
         application.add_handler(
-            MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, self.on_group)
+            MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, self.on_group)
         )
         application.add_error_handler(self.on_error)
 
@@ -145,13 +156,10 @@ class TelegramChannel:
         await self.handle(update, context.bot, Press(query.data or ""), query)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A command in a group: the conversation is private, so say where to find the bot."""
-        message = update.effective_message
-        if message is None or _from_bot(update):
-            return
-        user = update.effective_user
-        language = self.conversations.language_for(user.language_code if user else None)
-        await message.reply_text(self.content.ui(language).private_only)
+        """A message, command or meeting button in a group: the team meeting's (a client's
+        command is answered there: the conversation is private)."""
+        if self.meetings is not None and not _from_bot(update):
+            await self.meetings.on_update(update, context.bot)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log with enough context to fix it (never what the client wrote); calm the client."""
@@ -250,6 +258,8 @@ class TelegramChannel:
         if turn.summary is not None:
             for part in to_telegram(turn.summary):
                 await send_message(bot, chat_id, part, None, html=True)
+        if turn.network_map is not None:
+            await send_network_map(bot, chat_id, turn.network_map)
         if turn.export is not None:
             export = turn.export
             # Drawing a PDF takes a few tenths of a second: not on the event loop.
@@ -348,6 +358,8 @@ class TelegramChannel:
                 sent += await send(bot, chat_id, output.text, output.buttons)
             elif isinstance(output, Replace):
                 sent += await replace(bot, chat_id, output, query)
+            elif isinstance(output, ShowNetworkMap):
+                sent.append(await send_network_map(bot, chat_id, output))
         if turn.my_data is not None:
             sent += await self.send_my_data(bot, chat_id, turn.language, turn.my_data)
         return sent
@@ -399,6 +411,25 @@ async def send_message(
         lambda: bot.send_message(
             chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML if html else None
         ),
+    )
+    return message.message_id
+
+
+async def send_network_map(bot: Bot, chat_id: int, output: ShowNetworkMap) -> int:
+    """Draw the map in a worker thread (a few tenths of a second), then send it as a photo; a
+    map too tall for a photo (hundreds of names) goes as a file, so no name is lost."""
+    png = await asyncio.to_thread(render_network_map, output.map)
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    if width + height > PHOTO_MAX_SIDES or height > PHOTO_MAX_RATIO * width:
+        return await send_document(bot, chat_id, "netwerk.png", png, output.caption)
+    return await send_photo(bot, chat_id, png, output.caption)
+
+
+async def send_photo(bot: Bot, chat_id: int, png: bytes, caption: str | None) -> int:
+    message = await retrying(
+        "sendPhoto",
+        chat_id,
+        lambda: bot.send_photo(chat_id, InputFile(png, filename="netwerk.png"), caption=caption),
     )
     return message.message_id
 
@@ -546,6 +577,7 @@ def build_application(
         await publish_commands(application, content, conversations.default_language)
         await asyncio.to_thread(service.start)
         await asyncio.to_thread(digests.start)
+        await asyncio.to_thread(meetings.rearm)
 
     async def post_stop(application: App) -> None:
         await channel.sent.flush()
@@ -596,4 +628,11 @@ def build_application(
         lease=timedelta(seconds=settings.reminder_lease_seconds),
     )
     channel.digests = digests
+    from bot.meetings import TeamMeetings
+
+    meetings = TeamMeetings(
+        content, conversations.sessions, clock, wake_clock, conversations.language_for
+    )
+    meetings.bot = application.bot
+    channel.meetings = meetings
     return application

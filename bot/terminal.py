@@ -13,10 +13,13 @@ from typing import Any, TextIO
 
 from bot.commands import command_aliases, read_command
 from bot.conversation import Conversations
+from bot.network_map import render
 from bot.pdf import to_pdf
 from dialogs import Command, CommandName, Event, Notice, Press, Replace, Say, Text
 from dialogs.mydata import data_document
-from dialogs.outputs import Button, Keyboard
+from dialogs.network import NetworkMap
+from dialogs.outputs import Button, Keyboard, ShowNetworkMap
+from dialogs.state import Closeness
 from storage import Identity
 
 HEADER = (
@@ -71,6 +74,8 @@ class TerminalChat:
                 self.show(output.text, output.buttons)
             elif isinstance(output, Notice):
                 self.output.write(f"  ({output.text})\n")
+            elif isinstance(output, ShowNetworkMap):
+                self.show_map(output.map, output.caption)
         if turn.my_data is not None:
             self.save_my_data(turn.my_data, turn.language)
         self.output.flush()
@@ -86,6 +91,27 @@ class TerminalChat:
         )
         stem.with_suffix(".pdf").write_bytes(to_pdf(document))
         self.output.write(f"  ({stem}.json, {stem}.pdf)\n")
+
+    def show_map(self, network: NetworkMap, caption: str) -> None:
+        """The network map in words, ring by ring, and as the picture next to the database."""
+        labels = network.labels
+        lines = [labels.title]
+        for ring in Closeness:
+            names = [
+                f"{r.name} ({labels.kinds[r.kind]})"
+                for r in network.resources
+                if r.closeness is ring
+            ]
+            if names:
+                lines.append(f"{labels.rings[ring]}: " + ", ".join(names))
+        if not network.resources:
+            lines.append(labels.empty)
+        self.output.write("\n" + "\n".join(lines) + f"\n{caption}\n")
+        folder = Path(self.files)
+        folder.mkdir(parents=True, exist_ok=True)
+        picture = folder / f"netwerkkaart-{self.identity.external_id}.png"
+        picture.write_bytes(render(network))
+        self.output.write(f"  ({picture})\n")
 
     def show(self, text: str, keyboard: Keyboard) -> None:
         self.output.write(f"\n{text}\n")

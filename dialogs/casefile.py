@@ -10,6 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # dialogs.state builds on this module
+    from dialogs.state import Closeness, ResourceKind
 
 
 class Section(StrEnum):
@@ -142,6 +146,21 @@ class ReflectionEntry:
 
 
 @dataclass(frozen=True)
+class ResourceEntry:
+    """A person or place the client named as a help (hulpbron), in their words."""
+
+    number: int
+    name: str
+    kind: ResourceKind
+    closeness: Closeness
+    goal: int | None
+    domain: str | None
+    help_with: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class MessageEntry:
     """A message the client sent the counsellor with /begeleider."""
 
@@ -170,4 +189,5 @@ class CaseFile:
     changes: tuple[PlanChange, ...] = ()  # PLAN, oldest first
     reminders: tuple[ReminderEntry, ...] = ()  # PLAN, oldest first
     reflections: tuple[ReflectionEntry, ...] = ()  # REFLECTIONS
+    resources: tuple[ResourceEntry, ...] = ()  # RESOURCES: the active ones, by number
     messages: tuple[MessageEntry, ...] = field(default=())  # always: the client sent them

@@ -22,16 +22,21 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dialogs.events import CommandName
+from dialogs.state import Closeness, ResourceKind
 
-if TYPE_CHECKING:  # crisis.py builds on this module's loader helpers
+if TYPE_CHECKING:  # crisis.py and meeting_content.py build on this module's loader helpers
     from dialogs.crisis import Safety
+    from dialogs.meeting_content import MeetingContent
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=24)]
 # A name in this flow ("domains") or in another one ("inventory.domains").
 Reference = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$", max_length=49)]
-# Options that come from the client's own plan rather than from content.
-DYNAMIC_OPTIONS = frozenset({"open_goals"})
+# Options that come from the client's own plan rather than from content: their open goals,
+# their resources (hulpbronnen). A node may add options of its own after them ("someone new").
+DYNAMIC_OPTIONS = frozenset({"open_goals", "resources"})
+# Suggestions for a text node that come from the client's own records, not from a flow's answers.
+DYNAMIC_SUGGESTIONS = frozenset({"resources"})
 
 
 class ContentError(Exception):
@@ -57,6 +62,7 @@ class RecordKind(StrEnum):
     REFLECTION = "reflection"
     QUIET_HOURS = "quiet_hours"
     COUNSELLOR_MESSAGE = "counsellor_message"
+    RESOURCE = "resource"
 
 
 # The node ids a record is made of; the flow must have them (checked at load).
@@ -66,6 +72,12 @@ RECORD_FIELDS: Mapping[RecordKind, tuple[str, ...]] = {
     RecordKind.REFLECTION: (),
     RecordKind.QUIET_HOURS: ("quiet",),
     RecordKind.COUNSELLOR_MESSAGE: ("kind", "text"),
+    RecordKind.RESOURCE: ("name", "kind", "closeness", "goal", "help_with"),
+}
+# Values a save node adds to the flow's values that the flow's later texts may show as
+# placeholders ("Shall I make this a step: {help_step}?").
+RECORD_VALUES: Mapping[RecordKind, tuple[str, ...]] = {
+    RecordKind.RESOURCE: ("help_step",),
 }
 QUESTION_KINDS = frozenset(
     {NodeKind.TEXT, NodeKind.CHOICE, NodeKind.MULTI_CHOICE, NodeKind.DATE, NodeKind.MOMENT}
@@ -83,16 +95,19 @@ class NodeSpec(_Strict):
     id: Identifier
     kind: NodeKind
     options: tuple[Identifier, ...] = ()
-    # A list of this flow or another ("inventory.domains"), or the client's open goals.
+    # A list of this flow or another ("inventory.domains"), or the client's open goals or
+    # resources; `options` then come after those.
     options_from: Reference | None = None
     min_choices: int = Field(default=1, ge=0)
     max_choices: int = Field(default=1, ge=1)
     required: bool = False  # no skip / don't know: the record cannot do without it
     buttons_only: bool = False  # a choice whose record keeps an option, never own words
     when: dict[Identifier, Identifier] = {}  # asked only if these earlier answers were given
+    unless: tuple[Identifier, ...] = ()  # not asked when one of these earlier ones was answered
     next: dict[Identifier, Identifier] = {}  # option -> the node to go to after it
     skip_if_known: bool = False  # not asked when the flow was started with this answer
-    suggest: Reference | None = None  # the client's own answers offered as buttons
+    # The client's own answers offered as buttons ("inventory.past"), or their resources.
+    suggest: Reference | None = None
     suggest_group: Identifier | None = None  # node filled with the group of the suggestion
     record: RecordKind | None = None  # for `save` nodes
     flow: Identifier | None = None  # for `subflow` nodes
@@ -105,6 +120,8 @@ class NodeSpec(_Strict):
             raise ValueError(f"node {self.id!r}: a {self.kind} node needs options or options_from")
         if self.kind not in (NodeKind.CHOICE, NodeKind.MULTI_CHOICE) and has_options:
             raise ValueError(f"node {self.id!r}: a {self.kind} node has no options")
+        if self.options and self.options_from and self.options_from not in DYNAMIC_OPTIONS:
+            raise ValueError(f"node {self.id!r}: only dynamic options_from add to `options`")
         if self.min_choices > self.max_choices:
             raise ValueError(f"node {self.id!r}: min_choices is larger than max_choices")
         if (self.kind is NodeKind.SAVE) != (self.record is not None):
@@ -280,6 +297,24 @@ class UiTexts(_Strict):
     crisis: str
     crisis_alert: str
     crisis_alerted: str
+    section_resources: str
+    goal_ask_help: str
+    ask_help_step: str
+    resources_title: str
+    resources_intro: str
+    resources_empty: str
+    resource_for_goal: str
+    resource_add: str
+    resource_remove: str
+    resource_pick: str
+    confirm_drop_resource: str
+    resource_removed: str
+    resources_map: str
+    network_title: str
+    network_center: str
+    network_empty: str
+    network_caption: str
+    network_none: str
 
 
 class CounsellorTexts(_Strict):
@@ -340,6 +375,22 @@ class CounsellorTexts(_Strict):
     digest_messages: str
     client_crisis: str
     client_left: str
+    resources_goal: str
+    resources_goal_number: str
+    resources_other: str
+    resource_line: str
+    resource_help: str
+    goal_reference: str
+    goal_reference_text: str
+    hints_title: str
+    hint_no_personal: str
+    hint_only_professional: str
+    hint_goal_nobody: str
+    hint_all_far: str
+    hint_past_unused: str
+    map_title: str
+    map_caption: str
+    digest_resources: str
 
 
 class CommandText(_Strict):
@@ -384,6 +435,7 @@ class Node:
     required: bool = False
     buttons_only: bool = False
     when: Mapping[str, str] = field(default_factory=dict)
+    unless: tuple[str, ...] = ()
     next: Mapping[str, str] = field(default_factory=dict)
     skip_if_known: bool = False
     suggest: str | None = None
@@ -433,6 +485,16 @@ class Flow:
     def answer_key(self, node: Node) -> str:
         return f"{self.id}.{node.id}"
 
+    @property
+    def shown_values(self) -> tuple[str, ...]:
+        """The values its save nodes add that its texts may show as placeholders."""
+        return tuple(
+            name
+            for node in self.nodes
+            if node.record
+            for name in RECORD_VALUES.get(node.record, ())
+        )
+
 
 def _expand(spec: FlowSpec, all_lists: Mapping[str, tuple[str, ...]]) -> Flow:
     nodes: list[Node] = []
@@ -443,7 +505,7 @@ def _expand(spec: FlowSpec, all_lists: Mapping[str, tuple[str, ...]]) -> Flow:
         if source is None:
             return node.options, tuple(f"{prefix}.options.{o}" for o in node.options)
         if source in DYNAMIC_OPTIONS:
-            return (), ()
+            return node.options, tuple(f"{prefix}.options.{o}" for o in node.options)
         flow_id, _, name = source.rpartition(".")
         qualified = f"{flow_id or spec.id}.{name}"
         if qualified not in all_lists:
@@ -467,6 +529,7 @@ def _expand(spec: FlowSpec, all_lists: Mapping[str, tuple[str, ...]]) -> Flow:
             required=entry.required,
             buttons_only=entry.buttons_only,
             when=entry.when,
+            unless=entry.unless,
             next=entry.next,
             skip_if_known=entry.skip_if_known,
             suggest=entry.suggest,
@@ -518,7 +581,7 @@ def _check_references(flow: Flow) -> None:
     ids = {node.id for node in flow.nodes}
     for node in flow.nodes:
         # pass_values may also name a value the flow was started with, so it is not checked.
-        for name in (*node.when, *node.next.values()):
+        for name in (*node.when, *node.unless, *node.next.values()):
             if name not in ids:
                 raise ValueError(f"node {node.id!r}: names no node {name!r}")
         if node.suggest_group and node.suggest_group not in ids:
@@ -530,6 +593,17 @@ def _check_references(flow: Flow) -> None:
             missing = [name for name in RECORD_FIELDS[node.record] if name not in ids]
             if missing:
                 raise ValueError(f"a {node.record} record needs nodes {', '.join(missing)}")
+        if node.record is RecordKind.RESOURCE:
+            _check_resource_options(flow)
+
+
+def _check_resource_options(flow: Flow) -> None:
+    """A resource's kind and closeness are stored as these words, and the network map is
+    drawn by them: their options must be exactly those (named in any order)."""
+    for name, wanted in (("kind", ResourceKind), ("closeness", Closeness)):
+        options = set(flow.node(name).options)
+        if options != {item.value for item in wanted}:
+            raise ValueError(f"node {name!r}: options must be {', '.join(wanted)}")
 
 
 def _check_between_flows(flows: Mapping[str, Flow]) -> None:
@@ -542,7 +616,7 @@ def _check_between_flows(flows: Mapping[str, Flow]) -> None:
                 unknown = [name for name in node.pass_values if not child.has_node(name)]
                 if unknown:
                     raise ValueError(f"node {node.id!r}: flow {child.id!r} has no {unknown}")
-            if node.suggest:
+            if node.suggest and node.suggest not in DYNAMIC_SUGGESTIONS:
                 other, _, template = node.suggest.partition(".")
                 source = flows.get(other)
                 if source is None or not any(n.id.endswith(f".{template}") for n in source.nodes):
@@ -608,6 +682,10 @@ UI_PLACEHOLDERS = {
     "look_line": {"when", "counsellor", "kind", "sections"},
     "crisis_alert": {"counsellor"},
     "crisis_alerted": {"counsellor"},
+    "ask_help_step": {"name", "help"},
+    "resource_for_goal": {"number"},
+    "confirm_drop_resource": {"name"},
+    "resource_removed": {"name"},
 }
 COUNSELLOR_PLACEHOLDERS = {
     "welcome": {"name"},
@@ -641,6 +719,18 @@ COUNSELLOR_PLACEHOLDERS = {
     "digest_messages": {"count"},
     "client_crisis": {"name"},
     "client_left": {"name"},
+    "resources_goal": {"number", "text"},
+    "resources_goal_number": {"number"},
+    "resource_line": {"kind", "closeness"},
+    "resource_help": {"help"},
+    "goal_reference": {"number"},
+    "goal_reference_text": {"number", "text"},
+    "hint_only_professional": {"goal"},
+    "hint_goal_nobody": {"goal"},
+    "hint_past_unused": {"domain"},
+    "map_title": {"name"},
+    "map_caption": {"name"},
+    "digest_resources": {"count"},
 }
 PROGRESS_PLACEHOLDERS = {"number", "total", "name"}
 
@@ -670,6 +760,11 @@ def _flatten(tree: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
 # --- the bundle ------------------------------------------------------------------------------
 
 
+class _Filled(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return f"{{{key}}}"
+
+
 @dataclass(frozen=True)
 class Content:
     """All flows and all texts, checked against each other."""
@@ -681,13 +776,17 @@ class Content:
     safety: Safety
     language_names: Mapping[str, str]
     commands: Mapping[str, Mapping[CommandName, CommandText]]
+    # The team strength meeting in a group (dialogs/meeting.py), per language.
+    meeting: Mapping[str, MeetingContent] = field(default_factory=dict)
 
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(self.texts)
 
     def text(self, language: str, key: str, **values: object) -> str:
-        return self.texts[language][key].format(**values)
+        """A flow's text with its placeholders filled; one without a value (a tool drawing the
+        flow) stays as it is, so it reads as "{help_step}" rather than failing."""
+        return self.texts[language][key].format_map(_Filled(values))
 
     def ui(self, language: str) -> UiTexts:
         return self.ui_texts[language]
@@ -776,7 +875,9 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
         for key, value in flat.items():
             if not isinstance(value, str) or not value.strip():
                 raise ContentError(f"{path}: key {key} must be a non-empty text")
-            allowed = PROGRESS_PLACEHOLDERS if key.endswith(".progress") else set()
+            flow_id = key.split(".")[1]
+            shown = set(flows[flow_id].shown_values) if flow_id in flows else set()
+            allowed = PROGRESS_PLACEHOLDERS if key.endswith(".progress") else shown
             _check_placeholders(path, key, value, allowed)
         for section, texts_model, placeholders in (
             ("ui", parsed.ui, UI_PLACEHOLDERS),
@@ -797,4 +898,11 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
     # An organisation's own content without crisis lists keeps the shipped ones: a crisis is
     # never left unrecognised because someone shortened the route.
     safety = load_safety(root if (root / "safety").is_dir() else DEFAULT_CONTENT_DIR)
-    return Content(flows, texts, ui_texts, counsellor_texts, safety, names, commands)
+    from dialogs.meeting_content import load_meeting
+
+    meeting = load_meeting(
+        tuple(texts), root if (root / "meeting").is_dir() else DEFAULT_CONTENT_DIR
+    )
+    return Content(
+        flows, texts, ui_texts, counsellor_texts, safety, names, commands, meeting=meeting
+    )

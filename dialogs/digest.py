@@ -60,6 +60,7 @@ def _news(
         (texts.digest_goals, sum(c.step is None and c.at > since for c in file.changes)),
         (texts.digest_answers, sum(a.at > since for a in file.answers)),
         (texts.digest_reflections, sum(r.at > since for r in file.reflections)),
+        (texts.digest_resources, sum(r.updated_at > since for r in file.resources)),
         (texts.digest_messages, sum(m.at > since for m in file.messages)),
     )
     items = [Item(texts.digest_done.format(steps="; ".join(done)))] if done else []

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
 
+from dialogs.network import NetworkMap
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -40,7 +42,14 @@ class Bullets:
     items: tuple[Item, ...]
 
 
-Block = Heading | Paragraph | Bullets
+@dataclass(frozen=True)
+class MapPicture:
+    """The network map: a picture in the PDF and as a photo in Telegram, text in Markdown."""
+
+    map: NetworkMap
+
+
+Block = Heading | Paragraph | Bullets | MapPicture
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ def to_markdown(document: Document) -> str:
     """The document as CommonMark, with every text escaped so it reads literally."""
     parts = [_markdown_heading(document.title, 1)]
     previous_marker: str | None = None
-    for block in document.blocks:
+    for block in _without_pictures(document.blocks):
         marker: str | None = None
         match block:
             case Heading(text, level):
@@ -78,6 +87,27 @@ def to_markdown(document: Document) -> str:
         previous_marker = marker
     body = "\n\n".join(part for part in parts if part)
     return f"{body}\n" if body else ""
+
+
+def map_as_text(network: NetworkMap) -> tuple[Block, ...]:
+    """The map in words: who is on each ring, with their kind."""
+    labels = network.labels
+    items = []
+    for ring, name in labels.rings.items():
+        on_ring = [r for r in network.resources if r.closeness is ring]
+        if on_ring:
+            names = "; ".join(f"{r.name} ({labels.kinds[r.kind]})" for r in on_ring)
+            items.append(Item(names, name))
+    return (Heading(labels.title, 3), Bullets(tuple(items)) if items else Paragraph(labels.empty))
+
+
+def _without_pictures(blocks: tuple[Block, ...]) -> list[Heading | Paragraph | Bullets]:
+    return [
+        part
+        for block in blocks
+        for part in (map_as_text(block.map) if isinstance(block, MapPicture) else (block,))
+        if not isinstance(part, MapPicture)
+    ]
 
 
 def _markdown_heading(text: str, level: int) -> str:
@@ -211,6 +241,8 @@ def to_telegram(document: Document, limit: int = 4096) -> list[str]:
                 flow.write(text, "i" if quiet else None)
             case Bullets(items):
                 _write_bullets(flow, items)
+            case MapPicture():
+                continue  # sent as a photo of its own after the text
         if len(flow.words) > before:
             after_heading = isinstance(block, Heading)
     return _pack(flow)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from dialogs.content import Content
 from dialogs.events import Event
 from dialogs.outputs import Output
-from dialogs.rights import RightsTurn
+from dialogs.proposals import ProposalTurn
 from dialogs.state import Dialog, State
 from dialogs.turn import clean_text
 
@@ -32,7 +32,7 @@ class Engine:
 
     def step(self, state: State, event: Event, now: datetime) -> tuple[State, list[Output]]:
         """React to one event. Deterministic: the same input always gives the same output."""
-        turn = RightsTurn(self.content, self._known_frames(state), now, self.resume_after)
+        turn = ProposalTurn(self.content, self._known_frames(state), now, self.resume_after)
         turn.handle(event)
         return turn.state.with_dialog(last_event_at=now), turn.outputs
 

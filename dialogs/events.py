@@ -31,6 +31,8 @@ class CommandName(StrEnum):
     PLAN = "plan"
     MY_PLAN = "my_plan"
     SETBACK = "setback"
+    RESOURCES = "resources"  # the people and places that can help (hulpbronnen)
+    NETWORK = "network"  # the network map as a picture
     QUIET_HOURS = "quiet_hours"
     SHARING = "sharing"  # what the client shares with their counsellor
     COUNSELLOR = "counsellor"  # a message or call request to the counsellor

@@ -12,7 +12,7 @@ from dialogs.outputs import Button, Say
 from dialogs.screens import Screens, rows
 from dialogs.state import Screen
 
-SECTION_ORDER = (Section.STRENGTHS, Section.PLAN, Section.REFLECTIONS)
+SECTION_ORDER = (Section.STRENGTHS, Section.PLAN, Section.REFLECTIONS, Section.RESOURCES)
 
 
 def read_sections(arg: str) -> frozenset[Section]:
@@ -32,6 +32,7 @@ def section_name(screens: Screens, section: Section) -> str:
         Section.STRENGTHS: ui.section_strengths,
         Section.PLAN: ui.section_plan,
         Section.REFLECTIONS: ui.section_reflections,
+        Section.RESOURCES: ui.section_resources,
     }
     return names[section]
 

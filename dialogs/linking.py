@@ -19,11 +19,11 @@ from dialogs.outputs import (
     Say,
     SetSharing,
 )
-from dialogs.planning import PlanningTurn
+from dialogs.resources import ResourceTurn
 from dialogs.state import Screen
 
 
-class LinkingTurn(PlanningTurn):
+class LinkingTurn(ResourceTurn):
     """A turn that also knows the client's counsellors and the invitation they opened."""
 
     def draw(self, seq: int) -> Say | None:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dialogs.casefile import Section
+from dialogs.meeting_proposal import DecideProposal
 from dialogs.network import NetworkMap
-from dialogs.state import AnswerStatus, Goal, GoalStatus, Step, StepStatus
+from dialogs.state import AnswerStatus, Goal, GoalStatus, Resource, Step, StepStatus
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,20 @@ class SaveReflection:
     goal: int | None
     step: int | None
     answers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SaveResource:
+    """Create or change a resource (hulpbron), by its number."""
+
+    resource: Resource
+
+
+@dataclass(frozen=True)
+class RemoveResource:
+    """The client took a resource off their list; the row stays, marked removed."""
+
+    number: int
 
 
 @dataclass(frozen=True)
@@ -209,6 +224,8 @@ Record = (
     | SetStepStatus
     | SaveReflection
     | SetQuietHours
+    | SaveResource
+    | RemoveResource
     | ScheduleReminder
     | CancelReminders
     | ReminderShown
@@ -225,4 +242,4 @@ Record = (
     | HideChat
     | AlertCounsellor
 )
-Output = Say | Replace | Notice | SaveAnswer | ShowNetworkMap | Record
+Output = Say | Replace | Notice | SaveAnswer | ShowNetworkMap | Record | DecideProposal

@@ -15,6 +15,8 @@ from dialogs.state import Goal, GoalStatus, Screen, Step, StepStatus
 _STEP_MARKS = {StepStatus.OPEN: "▫️", StepStatus.DONE: "✅", StepStatus.DROPPED: "🚫"}
 # The parts of a step the client can change, as nodes of the step flow.
 CHANGEABLE = ("what", "who", "due", "remind_at")
+# "Who could help?" from a goal: one of the client's resources, and perhaps a step to ask them.
+ASK_HELP_FLOW = "ask_help"
 
 
 def _goal_title(screens: Screens, goal: Goal) -> str:
@@ -91,12 +93,14 @@ def goal_screen(screens: Screens, goal: Goal, seq: int) -> Say:
         lines.append(ui.plan_why.format(why=goal.why))
     lines += [step_line(screens, s) for s in screens.state.steps if s.goal == goal.number]
     arg = str(goal.number)
-    buttons = (
-        Button(ui.goal_new_step, callbacks.prompted(seq, "gstep", arg)),
+    buttons = [Button(ui.goal_new_step, callbacks.prompted(seq, "gstep", arg))]
+    if ASK_HELP_FLOW in screens.content.flows:
+        buttons.append(Button(ui.goal_ask_help, callbacks.prompted(seq, "ghelp", arg)))
+    buttons += [
         Button(ui.goal_reached, callbacks.prompted(seq, "ask", f"greach/{arg}")),
         Button(ui.goal_drop, callbacks.prompted(seq, "ask", f"gdrop/{arg}")),
         Button(ui.to_plan, callbacks.prompted(seq, "plan")),
-    )
+    ]
     return Say("\n".join(lines), rows(buttons, 1))
 
 

@@ -129,6 +129,9 @@ class PlanningTurn(Turn):
                 self.step_done(step)
             case "gstep" if goal and (flow := self.content.record_flow(RecordKind.STEP)):
                 self.start_flow(flow, {"goal": arg})
+            case "ghelp" if goal and (flow := self.content.flows.get(plan_screens.ASK_HELP_FLOW)):
+                self.update(paused=False)
+                self.start_flow(flow, {"goal": arg})
             case "ask" if (question == "sdrop" and self.open_step(number)) or (
                 question in ("gdrop", "greach") and self.open_goal(number)
             ):

@@ -12,21 +12,32 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
-from dialogs.content import RecordKind
+from dialogs.content import RecordKind, UiTexts
 from dialogs.outputs import (
     CancelReminders,
     Output,
     SaveGoal,
     SaveReflection,
+    SaveResource,
     SaveStep,
     ScheduleReminder,
     SendCounsellorMessage,
     SetQuietHours,
 )
-from dialogs.state import Goal, GoalStatus, Profile, State, Step, StepStatus
+from dialogs.state import (
+    Closeness,
+    Goal,
+    GoalStatus,
+    Profile,
+    Resource,
+    ResourceKind,
+    State,
+    Step,
+    StepStatus,
+)
 from dialogs.when import QuietHours, local_to_utc, outside_quiet, utc_to_local
 
-Numbered = TypeVar("Numbered", Goal, Step)
+Numbered = TypeVar("Numbered", Goal, Step, Resource)
 # A "weet ik niet" in a flow that makes records: kept apart from a skipped (absent) answer.
 UNKNOWN_VALUE = ""
 # Who does a step: the options of the step flow's "who" question.
@@ -63,8 +74,10 @@ def build(
     state: State,
     answered: tuple[str, ...],
     now: datetime,
+    ui: UiTexts,
 ) -> tuple[State, dict[str, str], list[Output]]:
-    """The outputs of one save node; returns the state and values with the record's number."""
+    """The outputs of one save node; returns the state and values with the record's number
+    (and, for a resource, what the flow goes on with: RECORD_VALUES)."""
     match kind:
         case RecordKind.GOAL:
             return _goal(values, state)
@@ -78,6 +91,8 @@ def build(
             # A call request may say when the client can be reached; the message is the text.
             text = values.get("text") or values.get("reachable") or ""
             return state, dict(values), [SendCounsellorMessage(values.get("kind", "message"), text)]
+        case RecordKind.RESOURCE:
+            return _resource(values, state, ui)
 
 
 def _number(values: Mapping[str, str], existing: tuple[int, ...]) -> int:
@@ -164,6 +179,51 @@ def _reflection(
         answers={name: values[name] for name in answered if name in values},
     )
     return state, {**values, "number": str(number)}, [record]
+
+
+def _resource(
+    values: Mapping[str, str], state: State, ui: UiTexts
+) -> tuple[State, dict[str, str], list[Output]]:
+    """A new resource, or one of the client's own picked to help with a goal (`resource`).
+
+    A picked one keeps what the client said about it before; only what was still empty is
+    filled in. The values go on with who it is and the step of asking them for help."""
+    picked = values.get("resource", "")
+    old = state.resource(int(picked)) if picked.isdigit() else None
+    given_goal = values.get("goal", "")
+    goal = int(given_goal) if given_goal.isdigit() else None
+    help_with = _text(values, "help_with")
+    if picked.isdigit() and old is None:
+        # Taken off the list since it was picked: nothing to save; a step asks who it is.
+        return state, {**values, "who": "network", "help_step": help_with or ""}, []
+    if old is not None:
+        unplaced = old.goal is None and old.domain is None
+        resource = replace(
+            old, goal=goal if unplaced else old.goal, help_with=old.help_with or help_with
+        )
+    else:
+        given = values.get("number", "")
+        number = int(given) if given.isdigit() else state.last_resource + 1
+        resource = Resource(
+            number=number,
+            name=values.get("name") or "",
+            kind=ResourceKind(values["kind"]),
+            closeness=Closeness(values.get("closeness") or Closeness.BETWEEN),
+            goal=goal,
+            domain=_text(values, "domain"),
+            help_with=help_with,
+        )
+        state = replace(state, last_resource=max(state.last_resource, number))
+    outputs: list[Output] = []
+    if resource != old:
+        state = replace(state, resources=_put(state.resources, resource))
+        outputs.append(SaveResource(resource))
+    step = ui.ask_help_step.format(name=resource.name, help=help_with or "")
+    new_values = {**values, "who": "network", "who_name": resource.name, "help_step": step}
+    if old is None:
+        # Saved again after going back (a changed answer): the same new resource, not another.
+        new_values["number"] = str(resource.number)
+    return state, new_values, outputs
 
 
 def _quiet(values: Mapping[str, str], state: State) -> tuple[State, dict[str, str], list[Output]]:

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from dialogs import callbacks
 from dialogs.content import Content, Flow, Node, NodeKind
 from dialogs.outputs import Button, Keyboard, Say
 from dialogs.records import UNKNOWN_VALUE, deliverable
-from dialogs.state import Answer, AnswerStatus, Frame, GoalStatus, Screen, State
+from dialogs.state import (
+    Answer,
+    AnswerStatus,
+    Frame,
+    GoalStatus,
+    Resource,
+    ResourceKind,
+    Screen,
+    State,
+)
 from dialogs.when import format_date, format_moment, utc_to_local
 
 LABEL_CHARS = 40  # a button with a client's own words shows this much of them
@@ -57,6 +66,11 @@ class Screens:
     def text(self, key: str, **values: object) -> str:
         return self.content.text(self.language, key, **values)
 
+    def prompt(self, flow: Flow, node: Node, values: Mapping[str, str]) -> str:
+        """A node's text, showing the values the flow made so far ({help_step})."""
+        shown = {name: values[name] for name in flow.shown_values if name in values}
+        return self.text(node.prompt_key, **shown)
+
     # --- the client's own values ------------------------------------------------------------
 
     def day(self, day: date) -> str:
@@ -68,13 +82,21 @@ class Screens:
 
     def options(self, node: Node) -> list[tuple[str, str]]:
         """The options of a choice as (id, label): from content, or the client's open goals."""
+        own = [(o, self.text(k)) for o, k in zip(node.options, node.option_keys, strict=True)]
         if node.dynamic_options == "open_goals":
             return [
                 (str(goal.number), short(goal.text))
                 for goal in self.state.goals
                 if goal.status is GoalStatus.OPEN
-            ]
-        return [(o, self.text(k)) for o, k in zip(node.options, node.option_keys, strict=True)]
+            ] + own
+        if node.dynamic_options == "resources":
+            return [(str(r.number), short(r.name)) for r in self.resources()] + own
+        return own
+
+    def resources(self) -> list[Resource]:
+        """The client's resources, the personal network first (METHODOLOGY.md section 4)."""
+        order = list(ResourceKind)
+        return sorted(self.state.resources, key=lambda r: (order.index(r.kind), r.number))
 
     def suggestions(self, node: Node) -> list[tuple[str, str]]:
         """The client's own earlier answers offered for a text node, as (group, text).
@@ -83,6 +105,8 @@ class Screens:
         """
         if not node.suggest:
             return []
+        if node.suggest == "resources":
+            return [("", r.name) for r in self.resources()][:6]
         flow_id, _, template = node.suggest.partition(".")
         flow = self.content.flows[flow_id]
         prefix = f"{flow_id}."
@@ -177,7 +201,7 @@ class Screens:
             name = self.text(node.group_key)
             progress = self.text(f"flows.{flow.id}.progress", number=number, total=total, name=name)
             parts.append(progress)
-        parts.append(self.text(node.prompt_key))
+        parts.append(self.prompt(flow, node, frame.values))
         previous = self.previous(flow, node, frame)
         if previous:
             # A reminder of the answer, not all of it: a question must fit one message, which

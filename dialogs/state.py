@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from dialogs.casefile import InvitationView, LinkView, Look
+from dialogs.meeting_proposal import PendingProposal
 
 
 class AnswerStatus(StrEnum):
@@ -45,6 +46,8 @@ class Screen(StrEnum):
     CONFIRM = "confirm"  # "are you sure?" before something is dropped
     INVITATION = "invitation"  # a counsellor's invitation: what to share, link or not
     SHARING = "sharing"  # /delen: what a linked counsellor may see
+    RESOURCES = "resources"  # /hulpbronnen: the people and places that can help
+    RESOURCE_PICK = "resource_pick"  # which resource to remove
 
 
 class Frame(BaseModel):
@@ -176,6 +179,9 @@ class State:
     invitation: InvitationView | None = None  # an invitation opened, not yet answered
     looks: tuple[Look, ...] = ()  # the latest looks of counsellors at their data, newest first
     resources: tuple[Resource, ...] = ()  # the people and places that can help, by number
+    # The highest resource number given so far: a removed one keeps its number (and its row).
+    last_resource: int = 0
+    proposals: tuple[PendingProposal, ...] = ()  # steps a team meeting proposed, to decide
 
     def link(self, link_id: int) -> LinkView | None:
         return next((link for link in self.links if link.id == link_id), None)

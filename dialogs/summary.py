@@ -6,13 +6,16 @@ A section the client does not share reads "not shared"; nothing of it is in the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from dialogs import plan_screens
-from dialogs.casefile import CaseFile, ReminderEntry, Section, StepEntry
+from dialogs.casefile import CaseFile, ReminderEntry, ResourceEntry, Section, StepEntry
 from dialogs.content import Content, CounsellorTexts, RecordKind
-from dialogs.document import Block, Bullets, Document, Heading, Item, Paragraph
+from dialogs.document import Block, Bullets, Document, Heading, Item, MapPicture, Paragraph
 from dialogs.link_screens import SECTION_ORDER, section_list, section_name
+from dialogs.network import NetworkMap, map_labels
+from dialogs.resource_hints import Hint, HintKind, resource_hints
 from dialogs.screens import Screens
 from dialogs.state import (
     Answer,
@@ -21,6 +24,7 @@ from dialogs.state import (
     Goal,
     GoalStatus,
     Profile,
+    Resource,
     State,
     Step,
     StepStatus,
@@ -71,6 +75,7 @@ class Summary:
         self.file = file
         self.screens = case_screens(content, file, language, now)
         self.texts: CounsellorTexts = content.desk(language)
+        self.labels = map_labels(content, language)
 
     def new(self, at: datetime | None) -> str:
         last = self.file.last_look
@@ -103,6 +108,7 @@ class Summary:
             Section.STRENGTHS: self.strengths,
             Section.PLAN: self.plan,
             Section.REFLECTIONS: self.reflections,
+            Section.RESOURCES: self.resources,
         }
         for section in SECTION_ORDER:
             blocks.append(Heading(section_name(screens, section)))
@@ -220,6 +226,86 @@ class Summary:
             if items:
                 blocks.append(Bullets(items))
         return blocks
+
+    def network_map(self) -> NetworkMap:
+        """The client's map in the counsellor's words, the client by name in the middle."""
+        file, texts = self.file, self.texts
+        return NetworkMap(
+            tuple(
+                Resource(r.number, r.name, r.kind, r.closeness, r.goal, r.domain, r.help_with)
+                for r in file.resources
+            ),
+            replace(self.labels, title=texts.map_title.format(name=file.name), center=file.name),
+        )
+
+    def resources(self) -> list[Block]:
+        """The map, then who can help per goal, per life domain and otherwise; then hints."""
+        file, texts = self.file, self.texts
+        blocks: list[Block] = []
+        if file.resources:
+            blocks.append(MapPicture(self.network_map()))
+        else:
+            blocks.append(Paragraph(texts.nothing_yet, quiet=True))
+        for goal in sorted({r.goal for r in file.resources if r.goal is not None}):
+            entry = self.screens.state.goal(goal)
+            title = (
+                texts.resources_goal.format(number=goal, text=entry.text)
+                if entry
+                else texts.resources_goal_number.format(number=goal)
+            )
+            blocks += self.resource_list(title, [r for r in file.resources if r.goal == goal])
+        unplanned = [r for r in file.resources if r.goal is None]
+        for domain in dict.fromkeys(r.domain for r in unplanned if r.domain):
+            mine = [r for r in unplanned if r.domain == domain]
+            blocks += self.resource_list(self.domain_name(domain), mine)
+        rest = [r for r in unplanned if not r.domain]
+        if rest:
+            blocks += self.resource_list(texts.resources_other, rest)
+        hints = resource_hints(file)
+        if hints:
+            items = tuple(Item(self.hint_text(hint)) for hint in hints)
+            blocks += [Heading(texts.hints_title, 3), Bullets(items)]
+        return blocks
+
+    def resource_list(self, title: str, resources: list[ResourceEntry]) -> list[Block]:
+        texts, labels = self.texts, self.labels
+        items = []
+        for r in resources:
+            line = texts.resource_line.format(
+                kind=labels.kinds[r.kind], closeness=labels.rings[r.closeness]
+            )
+            if r.help_with:
+                line += " · " + texts.resource_help.format(help=r.help_with)
+            items.append(Item(line + self.new(r.updated_at), r.name))
+        return [Heading(title, 3), Bullets(tuple(items))]
+
+    def hint_text(self, hint: Hint) -> str:
+        texts = self.texts
+        goal = ""
+        if hint.goal is not None:
+            entry = self.screens.state.goal(hint.goal)
+            goal = (
+                texts.goal_reference_text.format(number=hint.goal, text=entry.text)
+                if entry
+                else texts.goal_reference.format(number=hint.goal)
+            )
+        templates = {
+            HintKind.NO_PERSONAL: texts.hint_no_personal,
+            HintKind.ONLY_PROFESSIONAL: texts.hint_only_professional,
+            HintKind.GOAL_NOBODY: texts.hint_goal_nobody,
+            HintKind.ALL_FAR: texts.hint_all_far,
+            HintKind.PAST_UNUSED: texts.hint_past_unused,
+        }
+        domain = self.domain_name(hint.domain) if hint.domain else ""
+        return templates[hint.kind].format(goal=goal, domain=domain)
+
+    def domain_name(self, domain: str) -> str:
+        """A life domain by the name the inventory gives it ("🏠 Wonen")."""
+        for flow in self.screens.content.flows.values():
+            for node in flow.nodes:
+                if node.group == domain and node.group_key:
+                    return self.screens.text(node.group_key)
+        return domain
 
     def messages(self) -> list[Block]:
         messages, texts, screens = self.file.messages, self.texts, self.screens

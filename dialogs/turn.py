@@ -505,13 +505,22 @@ class Turn:
     def applies(self, node: Node, values: dict[str, str]) -> bool:
         if any(values.get(name) != wanted for name, wanted in node.when.items()):
             return False
+        if any(values.get(name) for name in node.unless):
+            return False
         return not (node.skip_if_known and node.id in values)
+
+    def asked(self, node: Node, values: dict[str, str]) -> bool:
+        """Whether the flow stops at this question. One about the client's own goals or
+        resources is passed by when they have none yet, unless the flow cannot do without it."""
+        if not (node.is_question and self.applies(node, values)):
+            return False
+        return node.required or not node.dynamic_options or bool(self.screens.options(node))
 
     def go_to(
         self, flow: Flow, node: Node | None, history: tuple[str, ...], values: dict[str, str]
     ) -> None:
         # Walk to the next question that applies, doing what the nodes on the way say.
-        while node is not None and not (node.is_question and self.applies(node, values)):
+        while node is not None and not self.asked(node, values):
             if self.applies(node, values) and node.kind is NodeKind.SUBFLOW:
                 self.enter_subflow(flow, node, history, values)
                 return
@@ -530,11 +539,11 @@ class Turn:
     def pass_through(self, flow: Flow, node: Node, values: dict[str, str]) -> dict[str, str]:
         """An info node says its text; a save node makes its record (and numbers it)."""
         if node.kind is NodeKind.INFO:
-            self.say(self.content.text(self.dialog.language, node.prompt_key))
+            self.say(self.screens.prompt(flow, node, values))
         elif node.record is not None:
             answered = tuple(n.id for n in flow.questions if n.kind is NodeKind.TEXT)
             self.state, values, made = records.build(
-                node.record, values, self.state, answered, self.now
+                node.record, values, self.state, answered, self.now, self.ui
             )
             self.outputs.extend(made)
         return values
@@ -640,7 +649,9 @@ class Turn:
                 return
         save = next(n for n in flow.nodes if n.kind is NodeKind.SAVE and n.record is not None)
         assert save.record is not None
-        self.state, _, made = records.build(save.record, frame.values, self.state, (), self.now)
+        self.state, _, made = records.build(
+            save.record, frame.values, self.state, (), self.now, self.ui
+        )
         self.outputs.extend(made)
         self.update(stack=self.dialog.stack[:-1])
         self.say(self.ui.saved)

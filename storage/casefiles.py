@@ -26,11 +26,22 @@ from dialogs.casefile import (
     PlanChange,
     ReflectionEntry,
     ReminderEntry,
+    ResourceEntry,
     Section,
     StepEntry,
 )
+from dialogs.state import Closeness, ResourceKind
 from storage.links import link_sections, sections_named
-from storage.models import AuditEntry, Client, CounsellorMessage, Link, Reminder, Staff, Step
+from storage.models import (
+    AuditEntry,
+    Client,
+    CounsellorMessage,
+    Link,
+    Reminder,
+    Resource,
+    Staff,
+    Step,
+)
 from storage.plans import GoalRecord, PlanRepository, StepRecord
 from storage.repositories import AnswerRepository
 from storage.staff import AccessDenied, require_counsellor
@@ -144,6 +155,8 @@ class CaseFileRepository:
                     for r in plans.reflections(client_id)
                 ),
             )
+        if Section.RESOURCES in sections:
+            case_file = replace(case_file, resources=self._resources(client_id))
         return case_file
 
     def _link(self, client_id: int) -> Link:
@@ -210,6 +223,28 @@ class CaseFileRepository:
         )
         return tuple(
             ReminderEntry(r.step_number, r.kind, r.due_at, r.status, r.sent_at, r.answered_at)
+            for r in rows
+        )
+
+    def _resources(self, client_id: int) -> tuple[ResourceEntry, ...]:
+        """The client's resources, without the ones they took off their list."""
+        rows = self.session.scalars(
+            select(Resource)
+            .where(Resource.client_id == client_id, Resource.removed_at.is_(None))
+            .order_by(Resource.number)
+        )
+        return tuple(
+            ResourceEntry(
+                r.number,
+                r.name,
+                ResourceKind(r.kind),
+                Closeness(r.closeness),
+                r.goal_number,
+                r.domain,
+                r.help_with,
+                r.created_at,
+                r.updated_at,
+            )
             for r in rows
         )
 

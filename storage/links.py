@@ -44,6 +44,7 @@ _SHARED_BY = {
     Section.STRENGTHS: Link.share_strengths,
     Section.PLAN: Link.share_plan,
     Section.REFLECTIONS: Link.share_reflections,
+    Section.RESOURCES: Link.share_resources,
 }
 
 

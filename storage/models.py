@@ -416,3 +416,98 @@ class ChatMessage(Base):
         Index("uq_chat_messages_client_message", client_id, message_id, unique=True),
         Index("ix_chat_messages_at", at),
     )
+
+
+class TeamMeeting(Base):
+    """A team strength meeting in a Telegram group (dialogs/meeting.py). The row is the whole
+    state: a restart re-arms its timer from `wake_at`. Told later: what came of its case."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger)  # names the meeting on its buttons
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(8))
+    chair_id: Mapped[int] = mapped_column(BigInteger)
+    chair_name: Mapped[str] = mapped_column(Text)
+    minutes: Mapped[list[int]] = mapped_column(JSON)
+    phase: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[int] = mapped_column(Integer)
+    presenter_id: Mapped[int | None] = mapped_column(BigInteger)
+    presenter_name: Mapped[str | None] = mapped_column(Text)
+    case_label: Mapped[str | None] = mapped_column(String(16))  # initials only
+    case_link_id: Mapped[int | None] = mapped_column(ForeignKey("links.id", ondelete="SET NULL"))
+    step: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    remaining: Mapped[int | None] = mapped_column(Integer)  # seconds, while paused in a step
+    paused: Mapped[bool] = mapped_column(Boolean)
+    nudged: Mapped[bool] = mapped_column(Boolean)
+    wake_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    timer_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    reminded: Mapped[list[int]] = mapped_column(JSON)
+    proposed: Mapped[bool] = mapped_column(Boolean)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    follow_up_status: Mapped[str | None] = mapped_column(String(16))  # answered | skipped
+    follow_up_in: Mapped[int | None] = mapped_column(BigInteger)  # key of the meeting told in
+    follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("uq_meetings_key", key, unique=True),
+        # At most one meeting running per group, on both databases.
+        Index(
+            "uq_meetings_active_chat",
+            chat_id,
+            unique=True,
+            sqlite_where=sql_text("ended_at IS NULL"),
+            postgresql_where=sql_text("ended_at IS NULL"),
+        ),
+        Index("ix_meetings_chat_started", chat_id, started_at),
+    )
+
+
+class MeetingMember(Base):
+    __tablename__ = "meeting_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("uq_meeting_members_user", meeting_id, user_id, unique=True),)
+
+
+class MeetingIdea(Base):
+    """One idea of a brainstorm: one message, one idea."""
+
+    __tablename__ = "meeting_ideas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    chosen: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (Index("uq_meeting_ideas_number", meeting_id, number, unique=True),)
+
+
+class StepProposal(Base):
+    """Ideas of a team meeting offered to a linked client as steps: they enter the client's
+    plan only when the client says yes."""
+
+    __tablename__ = "step_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    steps: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # pending | accepted | declined
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_step_proposals_client_status", client_id, status),)

@@ -30,6 +30,7 @@ from storage.models import (
     PlanEventRow,
     Reflection,
     Reminder,
+    Resource,
     Staff,
     Step,
 )
@@ -42,6 +43,7 @@ CLIENT_TABLES: tuple[tuple[str, type[DeclarativeBase]], ...] = (
     ("steps", Step),
     ("plan_history", PlanEventRow),
     ("reflections", Reflection),
+    ("resources", Resource),
     ("reminders", Reminder),
     ("links", Link),
     ("messages_to_counsellors", CounsellorMessage),

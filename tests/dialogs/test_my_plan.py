@@ -91,6 +91,7 @@ def test_a_goal_and_a_step_on_their_own(planned: EngineChat) -> None:
     assert planned.text.startswith("🎯 Doel 1: Werk vinden\nWaarom: Dan heb ik geld\n▫️ Stap 1")
     assert planned.labels == [
         f"{PLUS} Nieuwe stap",
+        "🤝 Wie kan helpen?",
         "🏁 Doel bereikt",
         "🗑 Stoppen met dit doel",
         "⬅️ Naar mijn plan",

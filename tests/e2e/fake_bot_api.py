@@ -23,6 +23,9 @@ until released (or until the bot dies, and then it never takes effect)::
     ...  # kill the bot here, or:
     hold.release()
 
+A user in ``not_started`` never started the bot: a message to them is refused (403), as
+Telegram refuses a bot's first word in a private chat.
+
 To hold the bot to Telegram's flood limits (about 30 messages a second, one a second per chat),
 pass ``flood_limits=FloodLimits()``: a message over a limit is answered 429 with
 ``retry_after``, like Telegram does, and counted in ``throttled``. Off by default.
@@ -688,6 +691,8 @@ class FakeBotAPI:
         self._user_messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._callback_ids: set[str] = set()
         self._callback_answers: list[dict[str, Any]] = []
+        # Users who never started the bot: Telegram refuses to open a private chat with them.
+        self.not_started: set[int] = set()
         self._files: dict[str, dict[str, Any]] = {}  # file_id -> File metadata incl. file_path
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
@@ -849,9 +854,16 @@ class FakeBotAPI:
         return {"message": message}
 
     def callback_update(
-        self, *, user_id: int, message: dict[str, Any], data: str, chat_id: int | None = None
+        self,
+        *,
+        user_id: int,
+        message: dict[str, Any],
+        data: str,
+        chat_id: int | None = None,
+        first_name: str | None = None,
     ) -> dict[str, Any]:
-        """Build an Update (without update_id) for a user pressing a button on ``message``."""
+        """Build an Update (without update_id) for a user pressing a button on ``message``
+        (as ``first_name``, if given: a person's name in a group)."""
         target = chat_id if chat_id is not None else int(message["chat"]["id"])
         # The callback carries the message as it is now, including later edits.
         current = self._bot_messages.get(target, {}).get(int(message["message_id"]), message)
@@ -862,6 +874,8 @@ class FakeBotAPI:
             "first_name": "Test",
             "language_code": "nl",
         }
+        if first_name is not None:
+            user = dict(user, first_name=first_name)
         return {
             "callback_query": {
                 "id": str(4_000_000_000_000_000 + self._callback_counter),
@@ -992,6 +1006,9 @@ class FakeBotAPI:
         self, request: web.Request, call: ApiCall, params: dict[str, Any]
     ) -> web.Response:
         """Perform a valid call: its injected failure, or its effect and its result."""
+        if _counts_as_message(call.method) and params.get("chat_id") in self.not_started:
+            fault = _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+            return web.json_response(fault.payload(), status=fault.error_code)
         queued = self._failures.get(call.method)
         if queued:
             failure = queued.popleft()

@@ -106,6 +106,9 @@ class RunningBot:
     def user(self, user_id: int, **profile: Any) -> TelegramUser:
         return TelegramUser(self, user_id, **profile)
 
+    def member(self, user_id: int, group_id: int, name: str, **profile: Any) -> GroupMember:
+        return GroupMember(self, user_id, group_id, name, **profile)
+
 
 class TelegramUser:
     """A person in a private chat with the bot."""
@@ -180,3 +183,44 @@ class TelegramUser:
     def labels(self) -> list[str]:
         keyboard = (self.messages[-1].get("reply_markup") or {}).get("inline_keyboard", [])
         return [button["text"] for row in keyboard for button in row]
+
+
+class GroupMember(TelegramUser):
+    """A person in a group chat with the bot (a team): what they type and press is in the
+    group, and `messages` are the group's; `private` are the bot's messages to them alone."""
+
+    def __init__(
+        self, bot: RunningBot, user_id: int, group_id: int, name: str, *, language_code: str = "nl"
+    ) -> None:
+        super().__init__(bot, user_id, language_code=language_code)
+        self.group_id = group_id
+        self.name = name
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.fake.sent_messages(self.group_id)
+
+    @property
+    def private(self) -> list[dict[str, Any]]:
+        return self.fake.sent_messages(self.user_id)
+
+    async def send(self, text: str, **extra: Any) -> list[str]:
+        """Type a message in the group; returns the texts of the bot's new group messages."""
+        return await self._deliver(
+            self.fake.message_update(
+                user_id=self.user_id,
+                text=text,
+                chat_id=self.group_id,
+                chat_type="supergroup",
+                first_name=self.name,
+                language_code=self.language_code,
+                **extra,
+            )
+        )
+
+    async def press_data(self, message: dict[str, Any], data: str) -> list[str]:
+        return await self._deliver(
+            self.fake.callback_update(
+                user_id=self.user_id, message=message, data=data, first_name=self.name
+            )
+        )

@@ -101,12 +101,12 @@ async def test_commands_are_published_in_both_languages(bot: RunningBot) -> None
     }
     assert published["nl"] == [
         *("start", "menu", "help", "taal", "mijnkrachten"),
-        *("plan", "mijnplan", "tegenslag", "rusttijd"),
+        *("plan", "mijnplan", "tegenslag", "hulpbronnen", "netwerk", "rusttijd"),
         *("delen", "begeleider", "wiezagwat", "mijngegevens", "vergeetmij", "wissen"),
     ]
     assert published["en"] == [
         *("start", "menu", "help", "language", "mystrengths"),
-        *("plan", "myplan", "setback", "quiethours"),
+        *("plan", "myplan", "setback", "resources", "network", "quiethours"),
         *("sharing", "counsellor", "whosaw", "mydata", "forgetme", "hide"),
     ]
     assert published[None] == published["nl"]

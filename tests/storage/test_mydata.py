@@ -27,6 +27,7 @@ from storage import (
 )
 from storage.models import Base, Staff
 from storage.mydata import CLIENT_TABLES
+from storage.resources import ResourceRepository
 
 JAN, MIRA = Identity("telegram", "1001"), Identity("telegram", "1002")
 
@@ -67,6 +68,17 @@ def full_client(sessions: sessionmaker[Session], who: Identity, now: datetime) -
             now=now,
         )
         plans.save_reflection(client.id, 1, goal=1, step=1, answers={"happened": "Ziek"}, now=now)
+        ResourceRepository(session).save(
+            client.id,
+            1,
+            name="Mijn zus",
+            kind="close",
+            closeness="close",
+            goal=1,
+            domain=None,
+            help_with="Koken",
+            now=now,
+        )
         ReminderRepository(session).schedule(client.id, 1, "step", now + timedelta(days=1), now)
         staff = StaffRepository(session).find(2001) or StaffRepository(session).add_counsellor(
             2001, "Anna", None, "nl", now

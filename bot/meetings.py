@@ -1,0 +1,364 @@
+"""Team strength meetings in Telegram groups: the unit of work per group update, the sending,
+and the timers.
+
+Each update of a group (a message, a command, a button) and each timer tick is one transaction:
+load the group's meeting (locked), step `dialogs.meeting`, store, commit; then send. The
+meeting row is the truth; the clock (PTB's JobQueue, a manual clock in tests) only wakes it up,
+and at start-up every running meeting's timer is put back on the clock from its row.
+
+Privacy mode: a bot in a group sees commands and replies to its own messages; plain messages
+only when privacy mode is off (BotFather /setprivacy) or it is an administrator. Ideas work
+either way: a plain message, a reply to the step's message, or /idee <idea>.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Bot, CallbackQuery, Update
+from telegram.error import BadRequest, Forbidden
+
+from bot.commands import _COMMAND, command_aliases, read_command
+from bot.telegram import (
+    acknowledge,
+    keyboard_markup,
+    log_failure,
+    replace,
+    retrying,
+    send,
+    unit_of_work,
+)
+from dialogs import Command, Content, Replace
+from dialogs.meeting import initials, step
+from dialogs.meeting_screens import parse
+from dialogs.meeting_state import (
+    CaseOption,
+    Context,
+    EditPressed,
+    EditTimer,
+    FollowUp,
+    GroupCommand,
+    GroupNotice,
+    GroupPress,
+    GroupSay,
+    GroupText,
+    Meeting,
+    MeetingCommand,
+    MeetingEvent,
+    MeetingOutput,
+    Phase,
+    ProposeSteps,
+    SaveFollowUp,
+    SayPrivately,
+    ShowTimer,
+    Tick,
+    Wake,
+)
+from dialogs.outputs import Button, Keyboard
+from dialogs.proposals import proposal_buttons
+from reminders import Clock as WakeClock
+from storage import UpdateRepository
+from storage.meetings import MeetingRepository, Proposal
+
+log = logging.getLogger(__name__)
+Now = Callable[[], datetime]
+CASE_PHASES = frozenset({Phase.PRESENTER, Phase.CASE})
+FOLLOW_UP_PHASES = frozenset({Phase.GATHERING, Phase.FOLLOW_UP})
+
+
+def job_name(key: int) -> str:
+    return f"meeting-{key}"
+
+
+def case_options(clients: list[tuple[int, str]]) -> tuple[CaseOption, ...]:
+    """The presenter's clients by initials; the same initials twice get a number."""
+    labels = [initials(name) for _, name in clients]
+    options = []
+    for index, ((link_id, _), label) in enumerate(zip(clients, labels, strict=True)):
+        if labels.count(label) > 1:
+            label = f"{label} ({labels[: index + 1].count(label)})"
+        options.append(CaseOption(link_id, label))
+    return tuple(options)
+
+
+@dataclass
+class GroupTurn:
+    """What one event led to, committed, for sending."""
+
+    meeting: Meeting | None
+    timer_message: int | None  # the message the timer edited before this event
+    outputs: list[MeetingOutput] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+
+
+class TeamMeetings:
+    """The meetings of every group the bot is in, each with its own timer."""
+
+    def __init__(
+        self,
+        content: Content,
+        sessions: sessionmaker[Session],
+        now: Now,
+        wakeups: WakeClock,
+        language_for: Callable[[str | None], str],
+    ) -> None:
+        self.content = content
+        self.sessions = sessions
+        self.now = now
+        self.wakeups = wakeups
+        self.language_for = language_for
+        self.bot: Bot | None = None
+        self.commands = {
+            getattr(meeting.commands, command.value): command
+            for meeting in content.meeting.values()
+            for command in MeetingCommand
+        }
+        self.client_aliases = command_aliases(content)
+
+    # --- start-up --------------------------------------------------------------------------
+
+    def rearm(self) -> int:
+        """Put every running meeting's next tick back on the clock; how many."""
+        with self.sessions.begin() as session:
+            waking = MeetingRepository(session).waking()
+        for key, at in waking:
+            self.wake(key, at)
+        return len(waking)
+
+    def wake(self, key: int, at: datetime | None) -> None:
+        if at is None:
+            self.wakeups.cancel(job_name(key))
+            return
+
+        async def tick() -> None:
+            await self.tick(key)
+
+        self.wakeups.wake_at(max(at, self.wakeups.now()), job_name(key), tick)
+
+    # --- updates ---------------------------------------------------------------------------
+
+    async def on_update(self, update: Update, bot: Bot) -> None:
+        """A message, command or button in a group (or a meeting's button anywhere)."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or user.is_bot:
+            return
+        language = self.language_for(user.language_code)
+        query = update.callback_query
+        if query is not None:
+            where = query.message.chat.id if query.message is not None else chat.id
+            press = GroupPress(user.id, user.first_name, where, query.data or "", language)
+            await self.run(bot, where, press, update.update_id, query)
+            return
+        message = update.effective_message
+        if message is None or message.text is None:
+            return  # stickers, photos, members joining: nothing for the meeting
+        match = _COMMAND.match(message.text)
+        event: MeetingEvent
+        if match is None:
+            event = GroupText(user.id, user.first_name, message.text)
+        elif (command := self.commands.get(match.group(1).lower())) is not None:
+            arg = (match.group(2) or "").strip()
+            event = GroupCommand(user.id, user.first_name, command, arg, language)
+        elif isinstance(read_command(message.text, self.client_aliases), Command):
+            # A client's command in the group: their conversation is private.
+            await message.reply_text(self.content.ui(language).private_only)
+            return
+        else:
+            return  # another bot's command: neither an idea nor ours to answer
+        await self.run(bot, chat.id, event, update.update_id, None)
+
+    async def tick(self, key: int) -> None:
+        """The timer of meeting `key` woke up."""
+        if self.bot is None:
+            return
+        try:
+            await self.run(self.bot, None, Tick(), None, None, key=key)
+        except Exception as error:  # logged (never what was typed); the next event carries on
+            log_failure(f"timer of meeting {key}", error)
+
+    async def run(
+        self,
+        bot: Bot,
+        chat_id: int | None,
+        event: MeetingEvent,
+        update_id: int | None,
+        query: CallbackQuery | None,
+        *,
+        key: int | None = None,
+    ) -> None:
+        turn = await unit_of_work(self.handle, chat_id, event, update_id, self.now(), key)
+        meeting = turn.meeting
+        where = meeting.chat_id if meeting is not None else chat_id
+        if query is not None:
+            notices = [o.text for o in turn.outputs if isinstance(o, GroupNotice)]
+            await acknowledge(query, notices[-1] if notices else None, where or 0)
+        if where is not None:
+            await self.perform(bot, where, turn, query)
+
+    def handle(
+        self,
+        chat_id: int | None,
+        event: MeetingEvent,
+        update_id: int | None,
+        now: datetime,
+        key: int | None,
+    ) -> GroupTurn:
+        """One unit of work: step the group's meeting and commit what came of it."""
+        with self.sessions.begin() as session:
+            if update_id is not None and not UpdateRepository(session).first_time(update_id, now):
+                log.info("update %s was processed before: skipped", update_id)
+                return GroupTurn(None, None)
+            meetings = MeetingRepository(session)
+            meeting = self.load(meetings, chat_id, event, key)
+            group = meeting.chat_id if meeting is not None else chat_id
+            if group is None:
+                return GroupTurn(None, None)
+            context = self.context(meetings, meeting, event, group)
+            new, outputs = step(
+                self.content.meeting,
+                meeting,
+                event,
+                context,
+                now,
+                chat_id=group,
+                key=update_id or 0,
+            )
+            turn = GroupTurn(new, meeting.timer_message if meeting else None, outputs)
+            if new is not None and new != meeting:
+                meetings.save(new)
+            for output in outputs:
+                if isinstance(output, SaveFollowUp) and new is not None:
+                    meetings.save_follow_up(output.meeting_key, output.answer, new.key, now)
+                elif isinstance(output, ProposeSteps) and new is not None:
+                    proposal = meetings.propose(
+                        new.key, output.link_id, output.presenter_id, output.steps, now
+                    )
+                    if proposal is not None:
+                        turn.proposals.append(proposal)
+            return turn
+
+    @staticmethod
+    def load(
+        meetings: MeetingRepository, chat_id: int | None, event: MeetingEvent, key: int | None
+    ) -> Meeting | None:
+        if key is not None:
+            return meetings.by_key(key)
+        if isinstance(event, GroupPress):
+            parsed = parse(event.data)
+            return meetings.by_key(parsed[0]) if parsed is not None else None
+        return meetings.running(chat_id) if chat_id is not None else None
+
+    @staticmethod
+    def context(
+        meetings: MeetingRepository, meeting: Meeting | None, event: MeetingEvent, chat_id: int
+    ) -> Context:
+        people = {m.user_id for m in meeting.members} if meeting is not None else set()
+        if not isinstance(event, Tick):
+            people.add(event.user_id)
+        phase = meeting.phase if meeting is not None else None
+        cases: dict[int, tuple[CaseOption, ...]] = {}
+        if phase in CASE_PHASES:
+            cases = {
+                user: case_options(clients)
+                for user, clients in meetings.linked_clients(people).items()
+            }
+        follow_ups: tuple[FollowUp, ...] = ()
+        if phase is None or phase in FOLLOW_UP_PHASES:
+            follow_ups = meetings.follow_ups(chat_id, meeting.key if meeting else None)
+        followed = meetings.followed(meeting.key) if phase is Phase.STEP and meeting else ()
+        return Context(meetings.counsellors(people), cases, follow_ups, followed)
+
+    # --- sending ---------------------------------------------------------------------------
+
+    async def perform(
+        self, bot: Bot, chat_id: int, turn: GroupTurn, query: CallbackQuery | None
+    ) -> None:
+        """Send what the engine asked for; everything was committed before this runs."""
+        timer = turn.timer_message
+        key = turn.meeting.key if turn.meeting is not None else None
+        for output in turn.outputs:
+            if isinstance(output, GroupSay):
+                await send(bot, chat_id, output.text, output.buttons)
+            elif isinstance(output, ShowTimer) and key is not None:
+                timer = await self.show_timer(bot, chat_id, key, output.text, output.buttons)
+            elif isinstance(output, EditTimer) and key is not None:
+                timer = await self.edit_timer(bot, chat_id, key, timer, output)
+            elif isinstance(output, EditPressed):
+                await replace(bot, chat_id, Replace(output.text, output.buttons), query)
+            elif isinstance(output, SayPrivately):
+                await self.say_privately(bot, chat_id, output)
+            elif isinstance(output, Wake) and key is not None:
+                self.wake(key, output.at)
+        for proposal in turn.proposals:
+            await self.offer(bot, proposal)
+
+    async def show_timer(
+        self, bot: Bot, chat_id: int, key: int, text: str, buttons: Keyboard
+    ) -> int:
+        sent = await send(bot, chat_id, text, buttons)
+        await asyncio.to_thread(self.remember_timer, key, sent[-1])
+        return sent[-1]
+
+    def remember_timer(self, key: int, message_id: int) -> None:
+        with self.sessions.begin() as session:
+            MeetingRepository(session).set_timer_message(key, message_id)
+
+    async def edit_timer(
+        self, bot: Bot, chat_id: int, key: int, timer: int | None, output: EditTimer
+    ) -> int:
+        """Edit the step's message; one Telegram cannot edit (deleted, too old) is sent anew."""
+        if timer is None:
+            return await self.show_timer(bot, chat_id, key, output.text, output.buttons)
+        markup = keyboard_markup(output.buttons)
+        try:
+            await retrying(
+                "editMessageText",
+                chat_id,
+                lambda: bot.edit_message_text(
+                    output.text, chat_id=chat_id, message_id=timer, reply_markup=markup
+                ),
+            )
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return timer  # the minute shown is the same: nothing to change
+            log.info("timer of meeting %s not edited: %s", key, error.message)
+            return await self.show_timer(bot, chat_id, key, output.text, output.buttons)
+        return timer
+
+    async def say_privately(self, bot: Bot, chat_id: int, output: SayPrivately) -> None:
+        """A private message, or, when Telegram refuses it, a kind word in the group."""
+        try:
+            await send(bot, output.user_id, output.text, ())
+        except (Forbidden, BadRequest) as error:
+            # Telegram lets a bot write only to people who started it.
+            log.info("private message to user %s refused: %s", output.user_id, type(error).__name__)
+            await send(bot, chat_id, output.failed.text, output.failed.buttons)
+            return
+        await send(bot, chat_id, output.sent.text, output.sent.buttons)
+
+    async def offer(self, bot: Bot, proposal: Proposal) -> None:
+        """The client hears of the proposal in their own chat and decides there."""
+        if proposal.channel != "telegram":
+            return  # someone from the terminal chat: they see it when they come back
+        meeting = self.content.meeting.get(proposal.language) or next(
+            iter(self.content.meeting.values())
+        )
+        texts = meeting.texts
+        text = texts.client_proposal.format(
+            counsellor=proposal.counsellor,
+            steps="\n".join(f"• {step_text}" for step_text in proposal.steps),
+        )
+        buttons: Keyboard = tuple(
+            (Button(label, data),)
+            for label, data in proposal_buttons(proposal.id, texts.client_yes, texts.client_no)
+        )
+        try:
+            await send(bot, int(proposal.external_id), text, buttons)
+        except (Forbidden, BadRequest) as error:
+            # It stays pending: nothing enters the plan without the client's yes.
+            log.info("proposal %s not delivered: %s", proposal.id, type(error).__name__)

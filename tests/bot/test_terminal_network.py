@@ -1,0 +1,47 @@
+"""The network map in the terminal chat: in words, ring by ring, and as a picture on disk."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.conversation import Conversations
+from bot.terminal import TerminalChat
+from tests.conftest import Clock
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_map_is_listed_and_written_next_to_the_database(
+    conversations: Conversations, clock: Clock, tmp_path: Path
+) -> None:
+    output = io.StringIO()
+    chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
+    lines = [
+        "1",  # consent
+        "/hulpbronnen",
+        "Oom Kees",
+        "2",  # someone I know
+        "3",  # further away
+        "10",  # no domain: skip
+        "Klussen in huis",
+        "2",  # no more: back to the inventory
+        "/hulpbronnen",
+        "/netwerk",
+    ]
+    chat.run(f"{line}\n" for line in lines)
+    out = output.getvalue()
+    assert "• Oom Kees · Verder weg · Klussen in huis" in out
+    assert "Mijn netwerk\nVerder weg: Oom Kees (Iemand die ik ken)\nJe netwerkkaart:" in out
+    picture = tmp_path / "netwerkkaart-ana.png"
+    assert picture.read_bytes().startswith(PNG)
+    assert str(picture) in out
+
+
+def test_an_empty_map_says_so(conversations: Conversations, clock: Clock, tmp_path: Path) -> None:
+    output = io.StringIO()
+    chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
+    chat.run(iter(["1\n", "/netwerk\n"]))
+    out = output.getvalue()
+    assert "Mijn netwerk\nNog niemand op je kaart\nJe hebt nog niemand op je kaart." in out
+    assert (tmp_path / "netwerkkaart-ana.png").read_bytes().startswith(PNG)

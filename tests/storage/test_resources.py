@@ -1,0 +1,219 @@
+"""Resources (hulpbronnen) in the database, on both databases: numbered per client, changed by
+number, removed softly; loaded into the engine's state, exported and erased with the client."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversation import Conversations
+from bot.store import TurnStore
+from dialogs.casefile import Section
+from dialogs.outputs import RemoveResource, SaveResource, SetSharing
+from dialogs.state import Closeness, Resource, ResourceKind
+from storage import (
+    ClientDataRepository,
+    ClientRepository,
+    Identity,
+    InvitationRepository,
+    LinkRepository,
+    StaffRepository,
+    make_session_factory,
+)
+from storage.models import Link
+from storage.models import Resource as ResourceRow
+from storage.resources import ResourceRecord, ResourceRepository
+
+ANA, BOB = Identity("telegram", "1001"), Identity("telegram", "1002")
+RIET = Resource(1, "Mijn zus Riet", ResourceKind.CLOSE, Closeness.CLOSE, 1, None, "Koken")
+LIBRARY = Resource(2, "De bibliotheek", ResourceKind.COMMUNITY, Closeness.FAR, None, "leisure")
+
+
+def new_client(sessions: sessionmaker[Session], now: datetime, who: Identity = ANA) -> int:
+    with sessions.begin() as session:
+        return ClientRepository(session).create(who, language="nl", timezone="UTC", now=now).id
+
+
+def save(repository: ResourceRepository, client_id: int, resource: Resource, now: datetime) -> None:
+    repository.save(
+        client_id,
+        resource.number,
+        name=resource.name,
+        kind=resource.kind.value,
+        closeness=resource.closeness.value,
+        goal=resource.goal,
+        domain=resource.domain,
+        help_with=resource.help_with,
+        now=now,
+    )
+
+
+def test_resources_are_saved_changed_and_kept_per_client(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    ana, bob = new_client(sessions, now), new_client(sessions, now, BOB)
+    with sessions.begin() as session:
+        resources = ResourceRepository(session)
+        save(resources, ana, RIET, now)
+        save(resources, ana, LIBRARY, now)
+        save(resources, bob, RIET, now)  # numbers are per client
+    later = now + timedelta(hours=1)
+    with sessions.begin() as session:
+        save(ResourceRepository(session), ana, replace(LIBRARY, help_with="Lezen"), later)
+    with sessions() as session:
+        records = ResourceRepository(session).all(ana)
+        assert [TurnStore.resource(r) for r in records] == [
+            RIET,
+            replace(LIBRARY, help_with="Lezen"),
+        ]
+        assert records[1].created_at == now
+        assert records[1].updated_at == later
+        assert len(ResourceRepository(session).all(bob)) == 1
+
+
+def test_removing_is_soft_and_keeps_the_number_taken(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    ana = new_client(sessions, now)
+    with sessions.begin() as session:
+        resources = ResourceRepository(session)
+        save(resources, ana, RIET, now)
+        save(resources, ana, LIBRARY, now)
+        assert resources.remove(ana, 2, now) is True
+        assert resources.remove(ana, 2, now) is False  # already off the list
+        assert resources.remove(ana, 9, now) is False  # no such one
+    with sessions.begin() as session:
+        resources = ResourceRepository(session)
+        assert [r.number for r in resources.active(ana)] == [1]
+        removed = resources.all(ana)[1]
+        assert removed.removed_at == now
+        assert not removed.active
+        with pytest.raises(ValueError, match="was removed"):
+            save(resources, ana, LIBRARY, now)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ResourceRow)) == 2
+
+
+def test_unknown_kinds_are_refused(database: DatabaseEngine, now: datetime) -> None:
+    sessions = make_session_factory(database)
+    ana = new_client(sessions, now)
+    with sessions() as session:
+        resources = ResourceRepository(session)
+        with pytest.raises(ValueError, match="kind"):
+            resources.save(
+                ana,
+                1,
+                name="X",
+                kind="friend",
+                closeness="close",
+                goal=None,
+                domain=None,
+                help_with=None,
+                now=now,
+            )
+        with pytest.raises(ValueError, match="closeness"):
+            resources.save(
+                ana,
+                1,
+                name="X",
+                kind="close",
+                closeness="near",
+                goal=None,
+                domain=None,
+                help_with=None,
+                now=now,
+            )
+
+
+def test_the_turn_store_writes_what_the_engine_asked(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    ana = new_client(sessions, now)
+    with sessions.begin() as session:
+        TurnStore(session, ana, now).perform(
+            [SaveResource(RIET), SaveResource(LIBRARY), RemoveResource(1)]
+        )
+    with sessions() as session:
+        assert [TurnStore.resource(r) for r in ResourceRepository(session).active(ana)] == [LIBRARY]
+
+
+def test_the_state_holds_the_active_ones_and_the_highest_number(
+    conversations: Conversations, database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    ana = new_client(sessions, now)
+    with sessions.begin() as session:
+        resources = ResourceRepository(session)
+        save(resources, ana, RIET, now)
+        save(resources, ana, LIBRARY, now)
+        resources.remove(ana, 2, now)
+    with sessions() as session:
+        record = ClientRepository(session).get(ana)
+        assert record is not None
+        state = conversations._state(session, record)
+    assert state.resources == (RIET,)
+    assert state.last_resource == 2
+
+
+def test_my_data_holds_them_and_forgetting_erases_them(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    ana, bob = new_client(sessions, now), new_client(sessions, now, BOB)
+    with sessions.begin() as session:
+        resources = ResourceRepository(session)
+        for client in (ana, bob):
+            save(resources, client, RIET, now)
+            save(resources, client, LIBRARY, now)
+        resources.remove(ana, 2, now)
+    with sessions() as session:
+        data = ClientDataRepository(session).everything(ana, "telegram:1001")
+    assert [(r["name"], r["removed_at"]) for r in data["resources"]] == [
+        ("Mijn zus Riet", None),
+        ("De bibliotheek", now.isoformat()),
+    ]
+    with sessions.begin() as session:
+        ClientDataRepository(session).erase(ana, "telegram:1001")
+    with sessions() as session:
+        left = session.scalars(select(ResourceRow.client_id)).all()
+        assert set(left) == {bob}
+        assert isinstance(ResourceRepository(session).all(bob)[0], ResourceRecord)
+
+
+def test_resources_are_shared_only_when_the_client_says_so(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    ana = new_client(sessions, now)
+    with sessions.begin() as session:
+        staff = StaffRepository(session).add_counsellor(2001, "Anna", None, "nl", now)
+        invitations = InvitationRepository(session)
+        made = invitations.create(staff.id, "Ana", now, timedelta(days=7))
+        invitations.open(made.code, "telegram:1001", now)
+        link_id = invitations.accept(
+            made.id, "telegram:1001", ana, "Ana", frozenset({Section.PLAN}), now
+        )
+        assert link_id is not None
+    with sessions.begin() as session:
+        links = LinkRepository(session)
+        assert links.for_client(ana)[0].sections == {Section.PLAN}  # off by default
+        store = TurnStore(session, ana, now)
+        store.perform([SetSharing(link_id, frozenset({Section.PLAN, Section.RESOURCES}))])
+        # The counsellor hears of it, as of any change in what is shared.
+        assert [(n.telegram_id, n.key, n.sections) for n in store.news] == [
+            (2001, "client_sharing", frozenset({Section.PLAN, Section.RESOURCES}))
+        ]
+    with sessions() as session:
+        assert LinkRepository(session).for_client(ana)[0].sections == {
+            Section.PLAN,
+            Section.RESOURCES,
+        }
+        assert session.scalars(select(Link.share_resources)).one() is True
