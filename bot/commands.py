@@ -20,11 +20,17 @@ def command_aliases(content: Content) -> dict[str, CommandName]:
     return aliases
 
 
+def split_command(text: str) -> tuple[str, str] | None:
+    """A command's name in lower case (without @bot) and what follows it; None for no command."""
+    match = _COMMAND.match(text)
+    return None if match is None else (match.group(1).lower(), (match.group(2) or "").strip())
+
+
 def read_command(text: str, aliases: Mapping[str, CommandName]) -> Command | UnknownCommand | None:
     """The command in `text` with what follows it (`/start <code>`), UnknownCommand for one
     we lack, None when it is no command."""
-    match = _COMMAND.match(text)
-    if match is None:
+    split = split_command(text)
+    if split is None:
         return None
-    name = aliases.get(match.group(1).lower())
-    return UnknownCommand() if name is None else Command(name, (match.group(2) or "").strip())
+    name = aliases.get(split[0])
+    return UnknownCommand() if name is None else Command(name, split[1])

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden
 
-from bot.commands import _COMMAND, command_aliases, read_command
+from bot.commands import command_aliases, read_command, split_command
 from bot.telegram import (
     acknowledge,
     keyboard_markup,
@@ -157,13 +157,12 @@ class TeamMeetings:
         message = update.effective_message
         if message is None or message.text is None:
             return  # stickers, photos, members joining: nothing for the meeting
-        match = _COMMAND.match(message.text)
+        split = split_command(message.text)
         event: MeetingEvent
-        if match is None:
+        if split is None:
             event = GroupText(user.id, user.first_name, message.text)
-        elif (command := self.commands.get(match.group(1).lower())) is not None:
-            arg = (match.group(2) or "").strip()
-            event = GroupCommand(user.id, user.first_name, command, arg, language)
+        elif (command := self.commands.get(split[0])) is not None:
+            event = GroupCommand(user.id, user.first_name, command, split[1], language)
         elif isinstance(read_command(message.text, self.client_aliases), Command):
             # A client's command in the group: their conversation is private.
             await message.reply_text(self.content.ui(language).private_only)

@@ -33,6 +33,7 @@ from storage.models import (
     Resource,
     Staff,
     Step,
+    StepProposal,
 )
 
 # Tables whose rows belong to one client, by the name they have in the export.
@@ -49,6 +50,7 @@ CLIENT_TABLES: tuple[tuple[str, type[DeclarativeBase]], ...] = (
     ("messages_to_counsellors", CounsellorMessage),
     ("looks_at_your_data", AuditEntry),
     ("recent_chat_message_ids", ChatMessage),
+    ("proposals_from_team_meetings", StepProposal),
 )
 # Reminders a scheduler may still hold a timer for.
 LIVE_REMINDERS = ("scheduled", "sending", "paused")

@@ -25,7 +25,7 @@ from storage import (
     StaffRepository,
     make_session_factory,
 )
-from storage.models import Base, Staff
+from storage.models import Base, Staff, StepProposal
 from storage.mydata import CLIENT_TABLES
 from storage.resources import ResourceRepository
 
@@ -92,6 +92,16 @@ def full_client(sessions: sessionmaker[Session], who: Identity, now: datetime) -
         CaseFileRepository(session, staff.id).case_file(client.id, LookKind.VIEW, now)
         ChatMessageRepository(session).remember(client.id, [11, 12], now)
         ConversationRepository(session).save(client.id, {"language": "nl"}, now)
+        link = LinkRepository(session).for_client(client.id)[0].id
+        session.add(
+            StepProposal(
+                client_id=client.id,
+                link_id=link,
+                steps=["Buurtkamer"],
+                status="pending",
+                created_at=now,
+            )
+        )
     return client.id
 
 
@@ -131,6 +141,12 @@ def test_everything_holds_every_table_and_all_versions(
     assert data["client"]["external_id"] == "1001"
     for language in content.languages:  # every part has a heading in the readable document
         assert set(data) <= set(content.ui(language).my_data_parts), language
+
+
+def test_every_table_about_a_client_is_exported() -> None:
+    """Every table with a client_id is in /mijngegevens: a table added without it fails here."""
+    about_clients = {t.name for t in Base.metadata.sorted_tables if "client_id" in t.columns}
+    assert about_clients == {model.__tablename__ for _, model in CLIENT_TABLES}
 
 
 def test_erasing_leaves_nothing_about_the_client_in_any_table(
