@@ -13,7 +13,10 @@ Each client walks the strengths inventory: /start, presses the consent button, t
   (a closed loop: with 1,000 clients about 1,000 updates wait at any moment); the bot, which
   handles one update at a time, never idles. This gives updates a second;
 - *paced*: updates go out at `PACED_RATE` a second (two thirds of what Telegram lets a bot
-  send), the limiter as shipped: the time to reply a client sees when the bot keeps up.
+  send): the time to reply a client sees when the bot keeps up. Once with the limiter as
+  shipped and once lifted: the clients walk in step, so while they all press consent (two
+  messages each) the bot would send 40 messages a second and the limiter rightly holds it to
+  30; lifted, what remains is our own latency.
 
 Timestamps are taken in the fake and in the bot process on the same monotonic clock
 (CLOCK_MONOTONIC, system-wide on Linux):
@@ -253,7 +256,6 @@ async def _application(spec: BotSpec, report: BotReport) -> AsyncIterator[Any]:
     from bot.runtime import build_runtime, utc_now
     from bot.settings import Settings
     from bot.telegram import build_application
-    from tests.reminders.clock import ManualClock
 
     assert spec.database_url is not None
     settings = Settings(
@@ -288,8 +290,7 @@ async def _application(spec: BotSpec, report: BotReport) -> AsyncIterator[Any]:
             settings,
             runtime.conversations,
             runtime.content,
-            utc_now,
-            reminder_clock=lambda _: ManualClock(utc_now),  # no reminders fall due here
+            utc_now,  # PTB's JobQueue as shipped: it flushes the sent message ids
         )
     try:
         yield application
@@ -804,7 +805,7 @@ class Plan:
 
     lifted: int  # saturated, the limiter lifted
     shipped: int  # saturated, the limiter as shipped (0: not run)
-    paced: int  # updates paced at `rate`, the limiter as shipped
+    paced: int  # updates paced at `rate`, the limiter as shipped and lifted
     profiled: int  # 0: no profile
     rate: float = PACED_RATE
 
@@ -829,7 +830,7 @@ async def _run(sizes: Plan) -> Result:
         f"each client: /start, consent, {ANSWERS} typed answers ({2 + ANSWERS} updates). "
         f"Saturated: {sizes.lifted} clients with the limiter lifted, {sizes.shipped} as shipped,"
         f" each sending as soon as answered; paced: {sizes.paced} clients, {sizes.rate:.0f} "
-        "updates a second, limiter as shipped",
+        "updates a second, limiter as shipped and lifted",
         "update to reply: from the getUpdates answer that hands the update to the bot to its "
         "first sendMessage/editMessageText; saturated, this includes waiting behind the updates "
         "ahead of it in the same batch (up to 100). Own time: from the bot starting on the "
@@ -873,12 +874,15 @@ async def _run(sizes: Plan) -> Result:
                     Figure(updater.label + ": updates/s", updater.rate, "updates/s", echo.rate)
                 )
             await each_database(label, limiter, clients)
-        label = f"{sizes.rate:.0f} updates/s, limiter shipped"
-        echo_at = len(runs)
-        runs.append(
-            await measure(f"echo bot, {label}", "echo", "shipped", sizes.paced, rate=sizes.rate)
-        )
-        await each_database(label, "shipped", sizes.paced, rate=sizes.rate)
+        # Paced as shipped, and with the limiter lifted: our own latency apart from the
+        # waits Telegram's 30 messages a second imposes when the clients' replies bunch up.
+        for limiter in ("shipped", "lifted"):
+            label = f"{sizes.rate:.0f} updates/s, limiter {limiter}"
+            echo_at = len(runs)
+            runs.append(
+                await measure(f"echo bot, {label}", "echo", limiter, sizes.paced, rate=sizes.rate)
+            )
+            await each_database(label, limiter, sizes.paced, rate=sizes.rate)
         if sizes.profiled:
             with database("sqlite", Path(folder)) as url:
                 runs.append(
