@@ -477,7 +477,7 @@ async def _run(count: int, lead: float) -> Result:
             f"NOT FINISHED: gave up waiting with {progress.received:,} reminders received; "
             "the figures above are what was reached"
         )
-    return Result("reminder dispatch", figures, notes)
+    return Result("reminders", figures, notes)
 
 
 async def _dispatch(
