@@ -18,7 +18,7 @@ from bot.pdf import to_pdf
 from dialogs import Command, CommandName, Event, Notice, Press, Replace, Say, Text
 from dialogs.mydata import data_document
 from dialogs.network import NetworkMap
-from dialogs.outputs import Button, Keyboard, ShowNetworkMap
+from dialogs.outputs import Button, ForgetMe, Keyboard, ShowNetworkMap
 from dialogs.state import Closeness
 from storage import Identity
 
@@ -78,7 +78,19 @@ class TerminalChat:
                 self.show_map(output.map, output.caption)
         if turn.my_data is not None:
             self.save_my_data(turn.my_data, turn.language)
+        if any(isinstance(output, ForgetMe) for output in turn.outputs):
+            self.remove_files()
         self.output.flush()
+
+    def remove_files(self) -> None:
+        """Erased: the files written for this person go too (their data, their map)."""
+        folder, who = Path(self.files), self.identity.external_id
+        for name in (f"mijn-gegevens-{who}.json", f"mijn-gegevens-{who}.pdf", self.map_name):
+            (folder / name).unlink(missing_ok=True)
+
+    @property
+    def map_name(self) -> str:
+        return f"netwerkkaart-{self.identity.external_id}.png"
 
     def save_my_data(self, data: dict[str, Any], language: str) -> None:
         """/mijngegevens in the terminal: the two files next to the database, named."""
@@ -109,7 +121,7 @@ class TerminalChat:
         self.output.write("\n" + "\n".join(lines) + f"\n{caption}\n")
         folder = Path(self.files)
         folder.mkdir(parents=True, exist_ok=True)
-        picture = folder / f"netwerkkaart-{self.identity.external_id}.png"
+        picture = folder / self.map_name
         picture.write_bytes(render(network))
         self.output.write(f"  ({picture})\n")
 

@@ -45,3 +45,17 @@ def test_an_empty_map_says_so(conversations: Conversations, clock: Clock, tmp_pa
     out = output.getvalue()
     assert "Mijn netwerk\nNog niemand op je kaart\nJe hebt nog niemand op je kaart." in out
     assert (tmp_path / "netwerkkaart-ana.png").read_bytes().startswith(PNG)
+
+
+def test_forget_me_takes_the_files_written_for_the_person_too(
+    conversations: Conversations, clock: Clock, tmp_path: Path
+) -> None:
+    output = io.StringIO()
+    chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
+    chat.run(iter(["1\n", "/netwerk\n", "/mijngegevens\n"]))
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["mijn-gegevens-ana.json", "mijn-gegevens-ana.pdf", "netwerkkaart-ana.png"]
+    (tmp_path / "someone-else.txt").write_text("kept")
+    chat.run(iter(["/vergeetmij\n", "1\n"]))
+    assert "Alles is gewist." in output.getvalue()
+    assert [path.name for path in tmp_path.iterdir()] == ["someone-else.txt"]
