@@ -93,6 +93,7 @@ class TurnStore:
         self.invitations = InvitationRepository(session)
         self.links = LinkRepository(session)
         self.resources = ResourceRepository(session)
+        self.meetings = MeetingRepository(session)  # the team's proposals the client answers
         self.news: list[CounsellorNews] = []
         self.data = ClientDataRepository(session)
         self.chat = ChatMessageRepository(session)
@@ -232,7 +233,7 @@ class TurnStore:
                         self.tell(link.id, "client_crisis", frozenset())
                 case DecideProposal(proposal_id=proposal_id, accepted=accepted):
                     # Its steps, on a yes, are SaveStep outputs of the same turn.
-                    MeetingRepository(self.plans.session).decide(proposal_id, client, accepted, now)
+                    self.meetings.decide(proposal_id, client, accepted, now)
                 case _:
                     self.perform_link(output)
         return changes

@@ -8,6 +8,8 @@ nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dialogs.events import Event, Press
 from dialogs.meeting_content import MeetingTexts
 from dialogs.meeting_proposal import DecideProposal, PendingProposal
@@ -55,7 +57,7 @@ class ProposalTurn(RightsTurn):
         texts = self.meeting_texts
         goals = [goal for goal in self.state.goals if goal.status is GoalStatus.OPEN]
         if answer == "no":
-            self.outputs.append(DecideProposal(proposal_id, accepted=False))
+            self.decide(proposal_id, accepted=False)
             self.say(texts.client_declined)
         elif answer.startswith("g") and answer[1:].isdigit():
             goal = next((g for g in goals if g.number == int(answer[1:])), None)
@@ -81,10 +83,19 @@ class ProposalTurn(RightsTurn):
 
     def add_steps(self, proposal: PendingProposal, goal: int) -> None:
         number = max((step.number for step in self.state.steps), default=0)
-        for offset, text in enumerate(proposal.steps, start=1):
-            self.outputs.append(SaveStep(Step(number + offset, goal, text)))
-        self.outputs.append(DecideProposal(proposal.id, accepted=True))
+        steps = tuple(
+            Step(number + offset, goal, text) for offset, text in enumerate(proposal.steps, 1)
+        )
+        self.outputs += [SaveStep(step) for step in steps]
+        # This turn's screens already show the new steps.
+        self.state = replace(self.state, steps=self.state.steps + steps)
+        self.decide(proposal.id, accepted=True)
         self.say(self.meeting_texts.client_added)
+
+    def decide(self, proposal_id: int, *, accepted: bool) -> None:
+        self.outputs.append(DecideProposal(proposal_id, accepted=accepted))
+        pending = tuple(p for p in self.state.proposals if p.id != proposal_id)
+        self.state = replace(self.state, proposals=pending)
 
     @property
     def meeting_texts(self) -> MeetingTexts:

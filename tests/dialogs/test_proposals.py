@@ -32,6 +32,11 @@ def test_yes_with_one_goal_adds_the_steps_after_the_last_one(chat: EngineChat) -
     ]
     assert chat.now_of(DecideProposal) == [DecideProposal(9, accepted=True)]
     assert chat.texts[0] == "Ze staan in je plan. Je vindt ze bij /mijnplan."
+    assert [step.number for step in chat.state.steps] == [4, 5, 6]
+    assert chat.state.proposals == ()
+    chat.step(Press(proposal_data(9, "yes")))  # a double tap, before the store is read again
+    assert chat.notices == ["Deze knop hoort bij een eerdere vraag."]
+    assert chat.now_of(SaveStep) == []
 
 
 def test_with_several_goals_the_client_chooses_one(chat: EngineChat) -> None:
@@ -52,7 +57,7 @@ def test_no_goal_yet_no_and_a_stale_answer(chat: EngineChat) -> None:
     chat.step(Press(proposal_data(9, "no")))
     assert chat.now_of(DecideProposal) == [DecideProposal(9, accepted=False)]
     assert chat.now_of(SaveStep) == []
-    chat.state = replace(chat.state, proposals=())  # as the store now has it
+    assert chat.state.proposals == ()
     chat.step(Press(proposal_data(9, "yes")))
     assert chat.notices == ["Deze knop hoort bij een eerdere vraag."]
     assert chat.now_of(SaveStep) == []
