@@ -43,6 +43,7 @@ from dialogs.meeting_state import (
     EditTimer,
     FollowUp,
     GroupCommand,
+    GroupEdited,
     GroupNotice,
     GroupPress,
     GroupSay,
@@ -157,6 +158,11 @@ class TeamMeetings:
         message = update.effective_message
         if message is None or message.text is None:
             return  # stickers, photos, members joining: nothing for the meeting
+        if update.edited_message is not None:
+            await self.run(
+                bot, chat.id, GroupEdited(user.id, user.first_name), update.update_id, None
+            )
+            return
         split = split_command(message.text)
         event: MeetingEvent
         if split is None:

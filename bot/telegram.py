@@ -126,8 +126,9 @@ class TelegramChannel:
         application.add_handler(
             MessageHandler(private & filters.UpdateType.MESSAGE, self.on_message)
         )
+        # New and edited: an edited idea is answered, never read as its new text.
         application.add_handler(
-            MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, self.on_group)
+            MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGES, self.on_group)
         )
         application.add_error_handler(self.on_error)
 

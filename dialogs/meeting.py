@@ -25,6 +25,7 @@ from dialogs.meeting_state import (
     EditPressed,
     EditTimer,
     GroupCommand,
+    GroupEdited,
     GroupNotice,
     GroupPress,
     GroupSay,
@@ -158,6 +159,10 @@ class MeetingTurn:
             return  # the group talks among themselves: not for the bot
         if isinstance(event, GroupCommand):
             self.command(event)
+        elif isinstance(event, GroupEdited):
+            if self.reads_text_of(event.user_id):
+                # Said, not silently rewritten: a changed idea is sent again as a new one.
+                self.say(self.content.texts.edited.format(name=event.name))
         else:
             self.text(event.user_id, event.name, clean_text(event.text))
 
@@ -220,6 +225,23 @@ class MeetingTurn:
                 self.step_text(user_id, name, text)
             case _:
                 pass  # talk among the team: not for the bot
+
+    def reads_text_of(self, user_id: int) -> bool:
+        """Whether a message of this member would be taken in now (an idea, an answer, the
+        case, the next step); the team's other talk is not the bot's."""
+        meeting = self.live
+        match meeting.phase:
+            case Phase.FOLLOW_UP:
+                asked = self.context.follow_ups[0] if self.context.follow_ups else None
+                return asked is not None and asked.presenter.user_id == user_id
+            case Phase.CASE:
+                return meeting.presenter is not None and meeting.presenter.user_id == user_id
+            case Phase.STEP:
+                step_id = self.content.steps[meeting.step].id
+                presenter = meeting.presenter is not None and meeting.presenter.user_id == user_id
+                return step_id == BRAINSTORM or (step_id == CHOICE and presenter)
+            case _:
+                return False
 
     def step_text(self, user_id: int, name: str, text: str) -> None:
         meeting, texts = self.live, self.content.texts

@@ -84,6 +84,7 @@ class MeetingTexts(_Strict):
     nudge: NonEmpty
     extended: NonEmpty
     questions_reminder: NonEmpty
+    edited: NonEmpty
     idea_limit: NonEmpty
     pick: NonEmpty
     no_ideas: NonEmpty
@@ -143,6 +144,7 @@ PLACEHOLDERS: Mapping[str, set[str]] = {
     "idea_count": {"count"},
     "nudge": {"title", "chair", "presenter"},
     "idea_limit": {"count"},
+    "edited": {"name"},
     "pick": {"presenter", "case", "ideas", "next_step"},
     "summary": {"case", "presenter", "follow_ups", "count", "ideas", "chosen", "next_step"},
     "follow_up_line": {"presenter", "case", "answer"},

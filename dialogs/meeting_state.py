@@ -160,7 +160,15 @@ class Tick:
     """The timer woke up for this meeting."""
 
 
-MeetingEvent = GroupText | GroupCommand | GroupPress | Tick
+@dataclass(frozen=True)
+class GroupEdited:
+    """A message in the group changed after it was sent: never read as its new text."""
+
+    user_id: int
+    name: str
+
+
+MeetingEvent = GroupText | GroupEdited | GroupCommand | GroupPress | Tick
 
 
 # --- outputs -------------------------------------------------------------------------------

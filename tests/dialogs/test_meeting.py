@@ -17,6 +17,7 @@ from dialogs.meeting_state import (
     EditTimer,
     FollowUp,
     GroupCommand,
+    GroupEdited,
     GroupNotice,
     GroupPress,
     GroupSay,
@@ -69,6 +70,10 @@ class Team:
 
     def type(self, who: Member, text: str) -> list[str]:
         self.event(GroupText(who.user_id, who.name, text))
+        return self.said()
+
+    def edit(self, who: Member) -> list[str]:
+        self.event(GroupEdited(who.user_id, who.name))
         return self.said()
 
     def data(self, label: str) -> str:
@@ -313,3 +318,19 @@ def test_a_broken_meeting_file_stops_start_up(tmp_path: Path) -> None:
     )
     with pytest.raises(ContentError, match="must have the ids and minutes"):
         load_content(tmp_path)
+
+
+def test_an_edited_message_is_answered_where_it_would_count_and_never_read(team: Team) -> None:
+    in_step_one(team)
+    assert team.edit(MEMBER) == []  # successes: the team's own talk
+    for _ in range(3):
+        team.press(CHAIR, "Volgende stap")
+    team.type(MEMBER, "Buurtkamer")
+    assert team.edit(MEMBER) == [
+        "✏️ Cees, een aangepast bericht lees ik niet. Stuur het opnieuw als nieuw bericht, dan "
+        "neem ik het mee."
+    ]
+    assert [idea.text for idea in team.live().ideas] == ["Buurtkamer"]
+    team.press(CHAIR, "Volgende stap")
+    assert team.edit(MEMBER) == []  # the choice: only the presenter's next step counts
+    assert len(team.edit(PRESENTER)) == 1

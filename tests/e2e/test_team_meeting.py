@@ -154,6 +154,13 @@ async def test_a_whole_meeting_with_a_restart_a_pause_and_the_follow_up(
     assert await cees.send("/idee Samen koken in het buurthuis") == []
     assert await cees.send("/weer@weerbot Zwolle") == []  # another bot's command: no idea
     assert "💡 Ideeën tot nu toe: 4" in timer(anna)["text"]
+    edited = {"message_id": cees.messages[-1]["message_id"]}  # any earlier message will do
+    replies = await cees.send("Buurtkamer op woensdag", edited=True, extra=edited)
+    assert replies == [
+        "✏️ Cees, een aangepast bericht lees ik niet. Stuur het opnieuw als nieuw bericht, dan "
+        "neem ik het mee."
+    ]
+    assert "💡 Ideeën tot nu toe: 4" in timer(anna)["text"]  # the idea as it was sent
     replies = await bram.press("Volgende stap")
     assert replies[-1].startswith("⏱ Stap 5 van 5 · Keuze en volgende stap · nog 3 min")
 
