@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
@@ -50,6 +50,14 @@ def make_engine(url: str) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: repositories hand plain values out after the commit.
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def take_turns(session: Session, key: int) -> None:
+    """Units of work about `key` (a group chat, say) run one after the other, even where no
+    row exists yet to lock: on PostgreSQL a lock held until this transaction ends; SQLite's
+    BEGIN IMMEDIATE already makes every unit of work wait for the one before."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def insert_once(

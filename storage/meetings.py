@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from dialogs.meeting_proposal import PendingProposal
 from dialogs.meeting_state import FollowUp, Idea, Meeting, Member, Phase
+from storage.db import take_turns
 from storage.models import (
     Client,
     Link,
@@ -46,7 +47,9 @@ class MeetingRepository:
     # --- the meeting -----------------------------------------------------------------------
 
     def running(self, chat_id: int) -> Meeting | None:
-        """The group's running meeting, locked for this unit of work."""
+        """The group's running meeting, locked for this unit of work; the group too, so two
+        /teamoverleg at the same moment take turns and the second finds the first running."""
+        take_turns(self.session, chat_id)
         return self._meeting(TeamMeeting.chat_id == chat_id, TeamMeeting.ended_at.is_(None))
 
     def by_key(self, key: int) -> Meeting | None:

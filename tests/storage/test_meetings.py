@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from dialogs.meeting_proposal import PendingProposal
@@ -67,6 +68,26 @@ def test_one_running_meeting_per_group(database: DatabaseEngine, now: datetime) 
         meetings.save(meeting(now, key=3, chat_id=GROUP - 1))  # another group: fine
         meetings.save(replace(meeting(now, key=1), phase=Phase.STOPPED, ended_at=now))
         meetings.save(meeting(now, key=4))  # the first one ended: a new one may start
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_starts_at_once_in_one_group_take_turns(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    """On PostgreSQL, reading a group's running meeting also holds the group until commit: a
+    second unit of work for that group waits, then finds the first one's meeting. (SQLite's
+    BEGIN IMMEDIATE makes every unit of work wait for the one before.)"""
+    sessions = make_session_factory(database)
+    held = select(func.pg_try_advisory_xact_lock(GROUP))
+    with sessions.begin() as first:
+        assert MeetingRepository(first).running(GROUP) is None
+        MeetingRepository(first).save(meeting(now))
+        with sessions.begin() as second:
+            assert second.scalar(held) is False  # a second start would wait here
+    with sessions.begin() as second:
+        assert second.scalar(held) is True
+        assert MeetingRepository(second).running(GROUP) == meeting(now)
 
 
 def test_what_came_of_a_case_is_asked_once(database: DatabaseEngine, now: datetime) -> None:
