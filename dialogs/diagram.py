@@ -37,7 +37,10 @@ def _edges(flow: Flow, content: Content, language: str) -> list[str]:
     """Arrows in order; a condition or a jump is written on its arrow."""
     lines = []
     for node, following in zip(flow.nodes, flow.nodes[1:], strict=False):
-        condition = " and ".join(f"{name} = {value}" for name, value in following.when.items())
+        condition = " and ".join(
+            [f"{name} = {value}" for name, value in following.when.items()]
+            + [f"no {name}" for name in following.unless]
+        )
         arrow = f'-->|"{_quoted(condition)}"|' if condition else "-->"
         lines.append(f"  {_mermaid_id(flow, node)} {arrow} {_mermaid_id(flow, following)}")
         for option, target in node.next.items():

@@ -140,6 +140,7 @@ def test_flows_are_drawn_as_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(inventory_edges) == len(load_content().flows["inventory"].nodes) - 1
     # Conditions, jumps back and sub-flows are drawn on their arrows.
     assert 'step_who -->|"who = network"| step_who_name' in diagram
+    assert 'resource_goal -->|"no goal"| resource_domain' in diagram
     assert 'plan_more -->|"yes"| plan_step' in diagram
     assert "plan_step -.-> step_goal" in diagram
 
