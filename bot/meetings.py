@@ -33,20 +33,17 @@ from bot.telegram import (
     send,
     unit_of_work,
 )
-from dialogs import Command, Content, Replace
+from dialogs import Command, Content, Notice, Replace, Say
 from dialogs.meeting import initials, step
 from dialogs.meeting_screens import parse
 from dialogs.meeting_state import (
     CaseOption,
     Context,
-    EditPressed,
     EditTimer,
     FollowUp,
     GroupCommand,
     GroupEdited,
-    GroupNotice,
     GroupPress,
-    GroupSay,
     GroupText,
     Meeting,
     MeetingCommand,
@@ -200,7 +197,7 @@ class TeamMeetings:
         meeting = turn.meeting
         where = meeting.chat_id if meeting is not None else chat_id
         if query is not None:
-            notices = [o.text for o in turn.outputs if isinstance(o, GroupNotice)]
+            notices = [o.text for o in turn.outputs if isinstance(o, Notice)]
             await acknowledge(query, notices[-1] if notices else None, where or 0)
         if where is not None:
             await self.perform(bot, where, turn, query)
@@ -287,14 +284,14 @@ class TeamMeetings:
         timer = turn.timer_message
         key = turn.meeting.key if turn.meeting is not None else None
         for output in turn.outputs:
-            if isinstance(output, GroupSay):
+            if isinstance(output, Say):
                 await send(bot, chat_id, output.text, output.buttons)
             elif isinstance(output, ShowTimer) and key is not None:
                 timer = await self.show_timer(bot, chat_id, key, output.text, output.buttons)
             elif isinstance(output, EditTimer) and key is not None:
                 timer = await self.edit_timer(bot, chat_id, key, timer, output)
-            elif isinstance(output, EditPressed):
-                await replace(bot, chat_id, Replace(output.text, output.buttons), query)
+            elif isinstance(output, Replace):
+                await replace(bot, chat_id, output, query)
             elif isinstance(output, SayPrivately):
                 await self.say_privately(bot, chat_id, output)
             elif isinstance(output, Wake) and key is not None:

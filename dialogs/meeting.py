@@ -22,13 +22,10 @@ from dialogs import meeting_screens as screens
 from dialogs.meeting_content import BRAINSTORM, CHOICE, QUESTIONS, MeetingContent
 from dialogs.meeting_state import (
     Context,
-    EditPressed,
     EditTimer,
     GroupCommand,
     GroupEdited,
-    GroupNotice,
     GroupPress,
-    GroupSay,
     Idea,
     Meeting,
     MeetingCommand,
@@ -43,7 +40,7 @@ from dialogs.meeting_state import (
     Tick,
     Wake,
 )
-from dialogs.outputs import Button, Keyboard
+from dialogs.outputs import Button, Keyboard, Notice, Replace, Say
 from dialogs.turn import clean_text
 
 MAX_IDEAS = 30  # what one meeting's choice screen can show as buttons
@@ -130,10 +127,10 @@ class MeetingTurn:
         return self.meeting
 
     def say(self, text: str, buttons: Keyboard = ()) -> None:
-        self.outputs.append(GroupSay(text, buttons))
+        self.outputs.append(Say(text, buttons))
 
     def notice(self, text: str) -> None:
-        self.outputs.append(GroupNotice(text))
+        self.outputs.append(Notice(text))
 
     def next_screen(self, phase: Phase) -> None:
         """A new screen: buttons of the screens before it go stale."""
@@ -370,10 +367,10 @@ class MeetingTurn:
             return
         self.update(members=(*self.live.members, Member(event.user_id, event.name)))
         self.notice(texts.joined)
-        self.outputs.append(EditPressed(*screens.opened(self.live, self.content)))
+        self.outputs.append(Replace(*screens.opened(self.live, self.content)))
 
     def begin(self) -> None:
-        self.outputs.append(EditPressed(screens.opened(self.live, self.content)[0]))
+        self.outputs.append(Replace(screens.opened(self.live, self.content)[0]))
         if self.context.follow_ups:
             self.ask_follow_up(0)
         else:
@@ -403,7 +400,7 @@ class MeetingTurn:
             return
         if user_id != asked.presenter.user_id and not self.may_chair(user_id):
             return
-        self.outputs.append(EditPressed(screens.follow_up_ask(self.live, asked, self.content)[0]))
+        self.outputs.append(Replace(screens.follow_up_ask(self.live, asked, self.content)[0]))
         self.follow_up_told(asked.meeting_key, None)
 
     def ask_presenter(self) -> None:
@@ -415,7 +412,7 @@ class MeetingTurn:
         if chosen is None:
             self.notice(self.content.texts.stale)
             return
-        self.outputs.append(EditPressed(screens.choose_presenter(self.live, self.content)[0]))
+        self.outputs.append(Replace(screens.choose_presenter(self.live, self.content)[0]))
         self.next_screen(Phase.CASE)
         self.update(presenter=chosen)
         options = self.context.cases.get(chosen.user_id, ())
@@ -432,7 +429,7 @@ class MeetingTurn:
             self.notice(self.content.texts.stale)
             return
         asked = self.content.texts.choose_case.format(presenter=presenter.name)
-        self.outputs.append(EditPressed(asked))  # the other clients' initials go
+        self.outputs.append(Replace(asked))  # the other clients' initials go
         self.case_chosen(option.label, option.link_id)
 
     def case_chosen(self, case: str, link_id: int | None) -> None:
@@ -553,8 +550,8 @@ class MeetingTurn:
             SayPrivately(
                 presenter.user_id,
                 screens.private(meeting, self.content),
-                sent=GroupSay(texts.private_sent.format(presenter=presenter.name)),
-                failed=GroupSay(texts.private_failed.format(presenter=presenter.name), resend),
+                sent=Say(texts.private_sent.format(presenter=presenter.name)),
+                failed=Say(texts.private_failed.format(presenter=presenter.name), resend),
             )
         )
 

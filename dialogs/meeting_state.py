@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from dialogs.outputs import Keyboard
+from dialogs.outputs import Keyboard, Notice, Replace, Say
 
 
 class Phase(StrEnum):
@@ -175,19 +175,6 @@ MeetingEvent = GroupText | GroupEdited | GroupCommand | GroupPress | Tick
 
 
 @dataclass(frozen=True)
-class GroupSay:
-    text: str
-    buttons: Keyboard = ()
-
-
-@dataclass(frozen=True)
-class GroupNotice:
-    """A short note for whoever pressed a button."""
-
-    text: str
-
-
-@dataclass(frozen=True)
 class ShowTimer:
     """Send the step's timer message; the timer edits it from now on."""
 
@@ -204,22 +191,14 @@ class EditTimer:
 
 
 @dataclass(frozen=True)
-class EditPressed:
-    """Rewrite the message whose button was pressed."""
-
-    text: str
-    buttons: Keyboard = ()
-
-
-@dataclass(frozen=True)
 class SayPrivately:
     """A private message; Telegram refuses it if the person never started the bot, and then
     `failed` is said in the group instead, `sent` when it went out."""
 
     user_id: int
     text: str
-    sent: GroupSay
-    failed: GroupSay
+    sent: Say
+    failed: Say
 
 
 @dataclass(frozen=True)
@@ -247,11 +226,11 @@ class ProposeSteps:
 
 
 MeetingOutput = (
-    GroupSay
-    | GroupNotice
+    Say
+    | Notice
     | ShowTimer
     | EditTimer
-    | EditPressed
+    | Replace
     | SayPrivately
     | Wake
     | SaveFollowUp

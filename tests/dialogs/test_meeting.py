@@ -13,14 +13,11 @@ from dialogs.meeting import initials, read_initials, step
 from dialogs.meeting_state import (
     CaseOption,
     Context,
-    EditPressed,
     EditTimer,
     FollowUp,
     GroupCommand,
     GroupEdited,
-    GroupNotice,
     GroupPress,
-    GroupSay,
     GroupText,
     Meeting,
     MeetingCommand,
@@ -35,7 +32,7 @@ from dialogs.meeting_state import (
     Tick,
     Wake,
 )
-from dialogs.outputs import Keyboard
+from dialogs.outputs import Keyboard, Notice, Replace, Say
 
 GROUP = -100123
 CHAIR, PRESENTER, MEMBER = Member(1, "Bram"), Member(2, "Anna"), Member(3, "Cees")
@@ -90,11 +87,11 @@ class Team:
 
     def press_data(self, who: Member, data: str, chat_id: int = GROUP) -> str | None:
         self.event(GroupPress(who.user_id, who.name, chat_id, data), chat_id)
-        notices = [o.text for o in self.outputs if isinstance(o, GroupNotice)]
+        notices = [o.text for o in self.outputs if isinstance(o, Notice)]
         return notices[-1] if notices else None
 
     def said(self) -> list[str]:
-        return [o.text for o in self.outputs if isinstance(o, GroupSay)]
+        return [o.text for o in self.outputs if isinstance(o, Say)]
 
     def timer_text(self) -> str:
         shown = [o.text for o in self.outputs if isinstance(o, ShowTimer | EditTimer)]
@@ -278,7 +275,7 @@ def test_earlier_presenters_are_asked_first(team: Team) -> None:
     team.press(CHAIR, "Overslaan")
     assert SaveFollowUp(78, None) in team.outputs
     assert team.said() == ["Wie brengt vandaag een casus in? Bram kiest."]
-    assert any(isinstance(o, EditPressed) for o in team.outputs)
+    assert any(isinstance(o, Replace) for o in team.outputs)
 
 
 def test_stop_ends_the_meeting_and_a_new_one_can_start(team: Team) -> None:
