@@ -32,7 +32,6 @@ import sys
 import sysconfig
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, create_engine, func, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from bench import profiling
@@ -49,6 +48,7 @@ from bot.runtime import utc_now
 from storage import make_engine, upgrade
 from storage.models import Client, Goal, Reminder, Step
 from tests.e2e.fake_bot_api import ApiCall, FakeBotAPI, FloodLimits
+from tests.postgres import own_schema
 
 COUNT = 10_000
 SMOKE_COUNT = 20
@@ -60,9 +60,6 @@ FIRST_CHAT = 100_000  # chat (and Telegram user) id of the first seeded client
 REMINDER_MARK = "⏰"  # how a reminder message starts (dialogs/content texts)
 REPOSITORY = Path(__file__).resolve().parent.parent
 OUR_PACKAGES = ("bot", "dialogs", "storage", "reminders")
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 # ------------------------------------------------------------------------------- databases
@@ -76,17 +73,8 @@ def bench_database() -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="krachtwerk-bench-") as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'create schema "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    with own_schema("bench") as url:
+        yield url
 
 
 def database_kind(url: str) -> str:

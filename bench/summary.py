@@ -20,11 +20,9 @@ case file is also read from PostgreSQL when one answers (TEST_POSTGRES_URL, else
 from __future__ import annotations
 
 import io
-import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -33,8 +31,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from pypdf import PdfReader
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import profiling
@@ -59,15 +55,13 @@ from storage import (
     make_session_factory,
     upgrade,
 )
+from tests.postgres import own_schema, postgres_problem
 
 T = TypeVar("T")
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 YEAR_AGO = NOW - timedelta(days=365)
 DAY = timedelta(days=1)
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 TARGET_VIEW_MS = 500.0  # a counsellor's tap on a client: read and show the summary
 TARGET_EXPORT_MS = 2000.0  # /export: read, Markdown and PDF
 
@@ -353,21 +347,11 @@ def read_only(sessions: sessionmaker[Session], staff: int, client: int, runs: in
 @contextmanager
 def postgres() -> Iterator[str | None]:
     """A PostgreSQL schema of our own for the run (dropped after), or None if none answers."""
-    try:
-        admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with admin.begin() as connection:
-            schema = f"bench_{uuid.uuid4().hex[:12]}"
-            connection.execute(text(f'create schema "{schema}"'))
-    except Exception:
+    if postgres_problem():
         yield None
-        return
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    else:
+        with own_schema("bench") as url:
+            yield url
 
 
 def pages(pdf: bytes) -> int:

@@ -74,6 +74,7 @@ from unittest import mock
 from bench import profiling
 from bench.core import Figure, Result
 from tests.e2e.fake_bot_api import ApiCall, FakeBotAPI
+from tests.postgres import own_schema, postgres_problem
 
 CLIENTS = 1000  # limiter lifted: 6,000 updates
 SHIPPED_CLIENTS = 60  # limiter as shipped: ~30 replies a second whoever sends them
@@ -89,9 +90,6 @@ POLL_TIMEOUT = 10  # seconds a long poll waits
 STALL_SECONDS = 60.0  # no reply for this long: the run is broken, not slow
 TARGET_RATIO = 0.7
 TARGET_P99_MS = 50.0
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 PROFILE_RATE = 200  # py-spy samples a second
 PROFILE_TOP = 10
 REPLIES = frozenset({"sendMessage", "editMessageText"})
@@ -770,26 +768,11 @@ def database(kind: str, folder: Path) -> Iterator[str | None]:
     (dropped afterwards); None when no PostgreSQL answers."""
     if kind == "sqlite":
         yield f"sqlite:///{folder / f'throughput-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'create schema "{schema}"'))
-    except Exception:
-        admin.dispose()
+    elif postgres_problem():
         yield None
-        return
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    else:
+        with own_schema("bench") as url:
+            yield url
 
 
 # --------------------------------------------------------------------------------------------
@@ -843,7 +826,7 @@ async def _run(sizes: Plan) -> Result:
                 with database(kind, Path(folder)) as url:
                     if url is None:
                         if not any("skipped" in note for note in notes):
-                            notes.append(f"{name}: skipped, no PostgreSQL at {POSTGRES_URL}")
+                            notes.append(f"{name}: skipped, {postgres_problem()}")
                         continue
                     measured = await measure(
                         f"{name}, {label}", "krachtwerk", limiter, clients, database_url=url, **how

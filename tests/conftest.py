@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
 import pytest
 from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.conversation import Conversations
 from dialogs import Content, Engine, load_content
 from storage import make_engine, make_session_factory, upgrade
-
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-@cache
-def postgres_problem() -> str | None:
-    """Why PostgreSQL cannot be used here, or None when it can."""
-    try:
-        probe = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with probe.connect() as connection:
-            connection.execute(text("select 1"))
-        probe.dispose()
-    except Exception as error:
-        where = make_url(POSTGRES_URL).render_as_string()
-        return f"no PostgreSQL at {where} ({type(error).__name__}); set TEST_POSTGRES_URL"
-    return None
+from tests.postgres import own_schema, postgres_problem
 
 
 @pytest.fixture(autouse=True)
@@ -87,17 +65,8 @@ def database_url(
     problem = postgres_problem()
     if problem:
         pytest.skip(problem)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'create schema "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    with own_schema("test") as url:
+        yield url
 
 
 @pytest.fixture
