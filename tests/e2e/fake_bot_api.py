@@ -266,22 +266,15 @@ async def _happened(event: asyncio.Event, within: float) -> bool:
 
 
 def default_spec_path() -> Path:
-    """Locate ``api.min.json``: ``$TELEGRAM_API_SPEC``, else ``<repo>/../shared/...``."""
+    """Locate ``api.min.json``: ``$TELEGRAM_API_SPEC``, else the copy beside this file
+    (``telegram-bot-api/``, with its MIT licence), so a clone alone runs the tests."""
     env_value = os.environ.get(SPEC_ENV_VAR)
     if env_value:
         path = Path(env_value)
         if not path.is_file():
             raise FileNotFoundError(f"{SPEC_ENV_VAR}={env_value!r} does not point to a file")
         return path
-    repo_root = Path(__file__).resolve().parents[2]
-    candidates = [repo_root.parent / "shared" / "telegram-bot-api" / "api.min.json"]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    tried = ", ".join(str(candidate) for candidate in candidates)
-    raise FileNotFoundError(
-        f"Telegram Bot API spec not found (tried {tried}); set {SPEC_ENV_VAR} or pass spec_path"
-    )
+    return Path(__file__).resolve().parent / "telegram-bot-api" / "api.min.json"
 
 
 # --------------------------------------------------------------------------------------------
