@@ -10,20 +10,41 @@ Every language's lists are checked against every message, because clients mix la
 Matching is deliberately plain and leans towards a false alarm: negation and tense are not
 understood ("ik wil niet dood" matches), because a care organisation would rather answer one
 message too many than miss one.
+
+People in a crisis type fast and on a phone, so a message is first read as the phrases are
+spelled (`Safety.prepare`): normalised (`_plain`), then each word the phrases do not use is
+respelled by `_Speller` when that is clear, then the `spellings` are applied, then idioms cut.
+The speller only ever respells towards a word of the phrases (their vocabulary), so a typo of any
+other word costs nothing, and it never touches a word that is ordinary in a language of the
+lists (wordfreq, `ORDINARY_ZIPF`): "sterren" is not "sterven", "kil" is Dutch, "dye" is English.
+For any other word, the first reading that works:
+- digits for letters inside a word with letters (su1c1de, d00d, k1ll); pure numbers stay;
+- one letter of a double too many (diee, wiil);
+- a typo: the nearest vocabulary word by optimal string alignment (rapidfuzz), within
+  `_typo_limit` edits for the shorter of the two; before splitting, so "ziten" is "zitten";
+- words typed without their space (ikwil, iwanttodie, killmyself): split into words of the
+  vocabulary. Splitting, rather than each phrase glued whole, because people glue some words of
+  a sentence ("ikwil dood"), and the split words still have to form a phrase to match;
+- a typo of a wildcard stem, compared with the start of the word (zelfmrodgedachten).
+Respellings are cached per word: `matches` stays well under a millisecond.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated
 
+import wordfreq
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from dialogs.content import DEFAULT_CONTENT_DIR, ContentError, _describe, _read_yaml
 
@@ -71,6 +92,169 @@ def _plain(text: str) -> str:
         if not unicodedata.category(char).startswith("M")
     )
     return " ".join(_REPEATED_LETTER.sub(r"\1\1", text).split())
+
+
+# --- reading typos ----------------------------------------------------------------------------
+
+# A word this frequent (zipf: 2.5 is about once in three million words) in a language of the
+# lists is taken as meant. Typos stay below it ("wnat" 1.6, "sucide" 1.4), and the few real
+# words below it are too rare to matter; tests/dialogs/crisis_corpus/ordinary.yaml proves it.
+ORDINARY_ZIPF = 2.5
+# Digits typed for letters; 1 stands for i or for l, so both readings are tried.
+_DIGITS_AS_I = str.maketrans("013457", "oieast")
+_DIGITS_AS_L = str.maketrans("013457", "oleast")
+_SPELLER_CACHE = 8192  # words; an ordinary day of messages has far fewer unknown words
+
+
+def _typo_limit(length: int) -> int:
+    """How many edits a typo of a word this long may differ by.
+
+    None below four letters (kil, dye, die: too many real words are that close); four letters
+    allow one swap of neighbours only (wnat), checked in `_Speller._near`; then one edit, and
+    from eight letters two (zelfmrod, suicdie).
+    """
+    if length < 4:
+        return 0
+    return 1 if length < 8 else 2
+
+
+@cache
+def _ordinary_words(languages: tuple[str, ...]) -> frozenset[str]:
+    """The words of these languages common enough to be meant, as `_plain` writes them."""
+    least = wordfreq.zipf_to_freq(ORDINARY_ZIPF)
+    available = wordfreq.available_languages()
+    words: set[str] = set()
+    for language in languages:
+        if language not in available:
+            continue  # an organisation's own language without a word list: no guard, no loss
+        for word, frequency in wordfreq.get_frequency_dict(language).items():
+            if frequency >= least:
+                plain = word if word.isascii() and word.isalpha() else _plain(word)
+                if plain and " " not in plain:
+                    words.add(plain)
+    # The full lists take some 70 MB; this set, once per process, a few.
+    wordfreq.get_frequency_dict.cache_clear()
+    wordfreq.get_frequency_list.cache_clear()
+    return frozenset(words)
+
+
+class _Speller:
+    """Reads a word the phrases do not use as the vocabulary word it was meant to be."""
+
+    def __init__(
+        self, vocabulary: Collection[str], stems: Collection[str], ordinary: frozenset[str]
+    ):
+        self.known = frozenset(vocabulary) | frozenset(stems)
+        self.ordinary = ordinary
+        self.targets = tuple(sorted(word for word in self.known if _typo_limit(len(word))))
+        self.longest = max(map(len, self.known), default=0)
+        by_length: dict[int, list[str]] = {}
+        for stem in sorted(stems):
+            by_length.setdefault(len(stem), []).append(stem)
+        self.stems = {length: tuple(group) for length, group in by_length.items()}
+        ordered = sorted(stems, key=lambda stem: (-len(stem), stem))
+        self.stem_start = re.compile("|".join(map(re.escape, ordered))) if stems else _NEVER
+        self._cached = lru_cache(maxsize=_SPELLER_CACHE)(self._respell)
+
+    def word(self, typed: str) -> str:
+        """The word as the phrases spell it; one or more words, or `typed` as it was."""
+        return typed if typed in self.known else self._cached(typed)
+
+    def _respell(self, typed: str) -> str:
+        if typed in self.ordinary or typed.isdigit():
+            return typed
+        for word in _readings(typed):
+            if word in self.known or word in self.ordinary:
+                return word
+            # One word mistyped before two glued: "ziten" is "zitten", not "zit en".
+            if found := self._undoubled(word) or self._nearest_word(word):
+                return found
+            # Glued before a stem: "killmyself" begins with kill* but is two words.
+            if found := self._unglued(word):
+                return found
+            if self.stem_start.match(word):
+                return word
+            if found := self._nearest_stem(word):
+                return found
+        return typed
+
+    def _undoubled(self, word: str) -> str | None:
+        for i, (a, b) in enumerate(pairwise(word)):
+            if a == b and (single := word[:i] + word[i + 1 :]) in self.known:
+                return single
+        return None
+
+    def _unglued(self, word: str) -> str | None:
+        """The word split into the fewest vocabulary words, at least two; None if it can't be."""
+        size = len(word)
+        fewest = [0] + [size + 1] * size  # the fewest words that make word[:i]; size + 1: none
+        begins = [0] * (size + 1)  # where the last of those words begins
+        for end in range(1, size + 1):
+            for start in range(max(0, end - self.longest), end):
+                if fewest[start] + 1 < fewest[end] and word[start:end] in self.known:
+                    fewest[end], begins[end] = fewest[start] + 1, start
+        if not 2 <= fewest[size] <= size:
+            return None
+        pieces: list[str] = []
+        end = size
+        while end:
+            pieces.append(word[begins[end] : end])
+            end = begins[end]
+        return " ".join(reversed(pieces))
+
+    def _nearest_word(self, word: str) -> str | None:
+        """The closest vocabulary word within the limit."""
+        limit = _typo_limit(len(word))
+        if not limit:
+            return None
+        found = [
+            (distance, target)
+            for target, distance, _ in process.extract(
+                word, self.targets, scorer=OSA.distance, score_cutoff=limit, limit=None
+            )
+            if _near(word, target, distance)
+        ]
+        return min(found)[1] if found else None
+
+    def _nearest_stem(self, word: str) -> str | None:
+        """The closest stem with the rest of the word, within the limit of the stem's part."""
+        limit = _typo_limit(len(word))
+        if not limit:
+            return None
+        found: list[tuple[int, str]] = []
+        for length, stems in self.stems.items():
+            for cut in (length - 1, length, length + 1):
+                start = word[:cut]
+                if cut > len(word) or not _typo_limit(cut):
+                    continue
+                found.extend(
+                    (distance, stem + word[cut:])
+                    for stem, distance, _ in process.extract(
+                        start, stems, scorer=OSA.distance, score_cutoff=limit, limit=None
+                    )
+                    if _near(start, stem, distance)
+                )
+        return min(found)[1] if found else None
+
+
+def _near(typed: str, target: str, distance: int) -> bool:
+    """Whether `typed` is a typo of `target`: within the limit of the shorter of the two."""
+    shortest = min(len(typed), len(target))
+    if distance > _typo_limit(shortest):
+        return False
+    # Four letters: only two neighbours swapped, so "wnat" is "want" but "what" is not "want".
+    return shortest > 4 or (len(typed) == len(target) and sorted(typed) == sorted(target))
+
+
+def _readings(typed: str) -> Iterator[str]:
+    """The word as typed, or with digits read as letters: "1" first as i, then as l."""
+    if not any(char.isdigit() for char in typed):
+        yield typed
+        return
+    as_i = typed.translate(_DIGITS_AS_I)
+    yield as_i
+    if (as_l := typed.translate(_DIGITS_AS_L)) != as_i:
+        yield as_l
 
 
 # --- the YAML schema --------------------------------------------------------------------------
@@ -170,6 +354,7 @@ class Safety:
     exclusions: re.Pattern[str]
     spellings: re.Pattern[str]
     canonical: Mapping[str, str]  # a way people type it -> the spelling phrases use
+    speller: _Speller
 
     def matches(self, text: str) -> CrisisKind | None:
         """The most urgent kind of crisis this message signals, or None for an ordinary one."""
@@ -181,7 +366,8 @@ class Safety:
 
     def prepare(self, text: str) -> str:
         """The message as the patterns see it: normalised, respelled, idioms cut out."""
-        return self.exclusions.sub(f"{BARRIER} ", f" {self._respell(_plain(text))} ")
+        words = " ".join(map(self.speller.word, _plain(text).split()))
+        return self.exclusions.sub(f"{BARRIER} ", f" {self._respell(words)} ")
 
     def _respell(self, plain: str) -> str:
         return self.spellings.sub(lambda found: self.canonical[found.group(0)], plain)
@@ -204,14 +390,29 @@ def _phrase_regex(phrase: str, respell: Callable[[str], str]) -> str:
             continue
         options: list[str] = []
         for word in item.words:
-            stem = respell(_plain(word.removesuffix(WILDCARD)))
-            if not stem:
-                raise ValueError(f"{phrase!r}: {word!r} has no letters")
             ending = "[^ ]*" if word.endswith(WILDCARD) else ""
-            options.append(re.escape(stem) + ending)
+            options.append(re.escape(_spelled(phrase, word, respell)) + ending)
         word_regex = f"(?:{'|'.join(options)}) "
         parts.append(f"(?:{word_regex})?" if item.optional else word_regex)
     return "".join(parts)
+
+
+def _spelled(phrase: str, word: str, respell: Callable[[str], str]) -> str:
+    """A word of a phrase as a message reads after `Safety.prepare`; a stem without its `*`."""
+    stem = respell(_plain(word.removesuffix(WILDCARD)))
+    if not stem:
+        raise ValueError(f"{phrase!r}: {word!r} has no letters")
+    return stem
+
+
+def _vocabulary(phrases: list[str], respell: Callable[[str], str]) -> Iterator[tuple[str, bool]]:
+    """Each word of these phrases as `_spelled`, and whether a wildcard ends it."""
+    for phrase in phrases:
+        for item in _parse(phrase):
+            for word in item.words:
+                *whole, last = _spelled(phrase, word, respell).split()
+                yield from ((piece, False) for piece in whole)
+                yield last, word.endswith(WILDCARD)
 
 
 def _example(phrase: str) -> str:
@@ -267,11 +468,17 @@ def _compile(files: Mapping[Path, SafetyFile]) -> Safety:
 
     exclusions: list[str] = []
     by_kind: dict[CrisisKind, list[str]] = {kind: [] for kind in CrisisKind}
+    # The typed ways of the spellings are words the speller must leave as they are.
+    vocabulary = {word for spelling in canonical.items() for word in " ".join(spelling).split()}
+    stems: set[str] = set()
     for path, file in files.items():
+        phrases = [*file.exclusions, *(p for kind in CrisisKind for p in file.patterns.of(kind))]
         try:
             exclusions.extend(_phrase_regex(phrase, respell) for phrase in file.exclusions)
             for kind in CrisisKind:
                 by_kind[kind].extend(_phrase_regex(p, respell) for p in file.patterns.of(kind))
+            for word, wildcard in _vocabulary(phrases, respell):
+                (stems if wildcard else vocabulary).add(word)
         except ValueError as error:
             raise ContentError(f"{path}: {error}") from None
     safety = Safety(
@@ -279,6 +486,7 @@ def _compile(files: Mapping[Path, SafetyFile]) -> Safety:
         exclusions=_one_regex(exclusions),
         spellings=spellings,
         canonical=canonical,
+        speller=_Speller(vocabulary, stems, _ordinary_words(tuple(p.stem for p in files))),
     )
     # Every phrase must match its own plainest form; otherwise an exclusion or a spelling of
     # some language silently swallows it, and a crisis would go unanswered.
