@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -66,6 +67,7 @@ def child(clients: int, database: Path, profile: Path | None = None) -> dict[str
         make_session_factory(db),
         default_language="nl",
         default_timezone="Europe/Amsterdam",
+        audit_key=secrets.token_bytes(32),
     )
 
     def consent_button(outputs: list[Any]) -> str:

@@ -56,6 +56,7 @@ import logging
 import multiprocessing
 import os
 import platform
+import secrets
 import shutil
 import signal
 import subprocess
@@ -261,6 +262,7 @@ async def _application(spec: BotSpec, report: BotReport) -> AsyncIterator[Any]:
         telegram_bot_token=spec.token,
         telegram_api_base_url=spec.base_url,
         database_url=spec.database_url,
+        audit_pseudonym_key=secrets.token_hex(32),
     )
     runtime = build_runtime(settings)
 

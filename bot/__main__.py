@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.logs import configure_logging
-from bot.runtime import build_runtime, configured_content, utc_now
+from bot.logs import Redactor, configure_logging
+from bot.runtime import audit_key, build_runtime, configured_content, utc_now
 from bot.settings import Settings, SettingsError, load_settings
 from dialogs import ContentError
 from storage import AuditRepository, StaffRecord, StaffRepository, make_session_factory
@@ -44,11 +44,23 @@ def run(settings: Settings) -> int:
             "Configuration error: TELEGRAM_BOT_TOKEN is not set (put it in .env, or use "
             "`python -m bot chat` to talk to the bot in the terminal)"
         )
-    configure_logging(settings.log_level)
+    from telegram.error import InvalidToken
+
+    configure_logging(settings.log_level, settings.secrets)
     runtime = build_runtime(settings)
     application = build_application(settings, runtime.conversations, runtime.content, utc_now)
     log.info("bot starting (database %s)", runtime.database.url.render_as_string())
-    asyncio.run(serve(application))
+    try:
+        asyncio.run(serve(application))
+    except InvalidToken:  # PTB's message quotes the token
+        raise SettingsError(
+            "Configuration error: TELEGRAM_BOT_TOKEN: refused by the server (is the token "
+            "right, and is TELEGRAM_API_BASE_URL the Bot API?)"
+        ) from None
+    except Exception:
+        # Logged rather than left to Python, whose traceback would bypass the redaction.
+        log.critical("the bot stopped after an unexpected error", exc_info=True)
+        return 1
     return 0
 
 
@@ -160,18 +172,24 @@ def list_staff(settings: Settings) -> int:
 
 
 def audit(settings: Settings, args: argparse.Namespace) -> int:
-    """Print who looked at a client's data, which sections, and when."""
+    """Print who looked at a client's data, which sections, and when; by account also the
+    looks at an erased client's data, kept pseudonymised."""
     with as_administrator(settings, args.admin, "read the audit trail") as session:
-        looks = AuditRepository(session).for_client(args.client)
+        trail = AuditRepository(session)
+        if args.account is not None:
+            looks = trail.for_account(args.account, audit_key(settings))
+        else:
+            looks = trail.for_client(args.client)
     if not looks:
-        print(f"nobody has looked at the data of client {args.client}")
+        whose = f"account {args.account}" if args.account is not None else f"client {args.client}"
+        print(f"nobody has looked at the data of {whose}")
         return 0
     rows = [
         (
             minutes(look.at),
             look.staff_name,
             str(look.staff_telegram_id),
-            look.kind.value,
+            f"{look.kind.value} (client erased)" if look.erased else look.kind.value,
             ", ".join(look.sections) or "-",
         )
         for look in looks
@@ -291,7 +309,12 @@ def staff_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         description="Every view, export and digest of a client's data: who, which sections, "
         "when (UTC), oldest first.",
     )
-    audit_command.add_argument("--client", type=int, required=True, help="the client's id")
+    whose = audit_command.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--client", type=int, help="the client's number")
+    whose.add_argument(
+        "--account",
+        help="the client's account, as channel:id (telegram:1001); finds an erased client too",
+    )
     as_admin(audit_command)
 
 
@@ -312,8 +335,10 @@ def as_admin(command: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    redact = Redactor()
     try:
         settings = load_settings()
+        redact = Redactor(settings.secrets)
         if args.command == "run":
             return run(settings)
         if args.command == "migrate":
@@ -341,10 +366,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return chat(settings, getpass.getuser())
     except (SettingsError, ContentError, NotAllowedError) as error:
-        print(error, file=sys.stderr)
+        print(redact(str(error)), file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        print(f"Database error: {error.__class__.__name__}: {error.args[0]}", file=sys.stderr)
+        print(redact(f"Database error: {type(error).__name__}: {error.args[0]}"), file=sys.stderr)
         return 2
 
 

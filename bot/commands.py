@@ -27,10 +27,10 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 def read_command(text: str, aliases: Mapping[str, CommandName]) -> Command | UnknownCommand | None:
-    """The command in `text` with what follows it (`/start <code>`), UnknownCommand for one
-    we lack, None when it is no command."""
+    """The command in `text` with what follows it (`/start <code>`), UnknownCommand (with the
+    whole text) for one we lack, None when it is no command."""
     split = split_command(text)
     if split is None:
         return None
     name = aliases.get(split[0])
-    return UnknownCommand() if name is None else Command(name, split[1])
+    return UnknownCommand(text) if name is None else Command(name, split[1])

@@ -46,7 +46,7 @@ from storage import (
     StaffRepository,
     StoredAnswer,
     UpdateRepository,
-    looks_like_short_code,
+    is_printed_code,
 )
 from storage.meetings import MeetingRepository
 from storage.resources import ResourceRepository
@@ -81,12 +81,14 @@ class Conversations:
         default_language: str,
         default_timezone: str,
         default_quiet: tuple[str, str] = ("22:00", "08:00"),
+        audit_key: bytes,
     ) -> None:
         self.engine = engine
         self.sessions = sessions
         self.default_language = default_language
         self.default_timezone = default_timezone
         self.default_quiet = default_quiet
+        self.audit_key = audit_key  # an erased client's looks are kept under its hash
 
     def language_for(self, hint: str | None) -> str:
         """The language to greet a stranger in: theirs if we speak it, else the default."""
@@ -126,11 +128,14 @@ class Conversations:
                 return Turn([], self.language_for(language_hint), None)
             clients = ClientRepository(session)
             record = clients.find(identity)
-            event = self._read_code(session, who, event, now)
             if record is None:
                 state = stranger_state(self.language_for(language_hint))
             else:
                 state = self._state(session, record)
+            if not self.engine.signals_crisis(event):
+                # A crisis message is read as nothing else first, not even as a code: the
+                # engine answers it (and a wrong "code" would slow down the real one).
+                event = self._read_code(session, who, event, state.dialog.screen, now)
             if _shows_invitation(state, event):
                 state = replace(state, invitation=InvitationRepository(session).pending(who, now))
 
@@ -146,7 +151,14 @@ class Conversations:
             # Kept before the outputs are performed, so /wissen deletes these too.
             mine = [] if message_id is None else [message_id]
             ChatMessageRepository(session).remember(record.id, [*earlier_messages, *mine], now)
-            store = TurnStore(session, record.id, now, identity=who, display_name=display_name)
+            store = TurnStore(
+                session,
+                record.id,
+                now,
+                identity=who,
+                display_name=display_name,
+                audit_key=self.audit_key,
+            )
             changes = store.perform(outputs)
             if store.forgotten:
                 log.info("client %s erased at their request", record.id)
@@ -177,12 +189,15 @@ class Conversations:
         staff = StaffRepository(session).find(int(identity.external_id))
         return staff if staff is not None and staff.is_counsellor else None
 
-    def _read_code(self, session: Session, who: str, event: Event, now: datetime) -> Event:
-        """An invitation code (`/start <code>`, or the short code typed) checked against the
-        stored hashes, attempts counted; the engine hears only how it went."""
+    def _read_code(
+        self, session: Session, who: str, event: Event, screen: Screen, now: datetime
+    ) -> Event:
+        """An invitation code checked against the stored hashes, attempts counted; the engine
+        hears only how it went. A code is `/start <code>`, the short code typed as printed
+        (K7QM-4XPN), or anything typed after the client chose "Ik heb een code"."""
         if isinstance(event, Command) and event.name is CommandName.START and event.arg:
             code = event.arg
-        elif isinstance(event, Text) and looks_like_short_code(event.text):
+        elif isinstance(event, Text) and (screen is Screen.CODE or is_printed_code(event.text)):
             code = event.text
         else:
             return event

@@ -12,16 +12,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError
 from telegram.ext import Application
 
 log = logging.getLogger(__name__)
-BACKOFF = 1.0  # seconds after a failed getUpdates, doubled up to BACKOFF_MAX
+BACKOFF = 1.0  # seconds after Telegram could not be reached, doubled up to BACKOFF_MAX
 BACKOFF_MAX = 30.0
+REASON_MAX = 200  # characters of a failure's description in the log (a wrong server's page)
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class Poller:
@@ -31,12 +34,33 @@ class Poller:
         *,
         timeout: int = 30,
         allowed_updates: Sequence[str] = Update.ALL_TYPES,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.application = application
         self.timeout = timeout
         self.allowed_updates = list(allowed_updates)
+        self.sleep = sleep  # between tries; tests pass their own, so none waits for real time
         self.stopping = False
-        self._fetch: asyncio.Future[tuple[Update, ...]] | None = None
+        self._waiting: asyncio.Future[Any] | None = None
+
+    async def connect(self) -> bool:
+        """Initialize the application (its first call to Telegram, getMe), trying again with
+        backoff while Telegram cannot be reached; False when stopped before it could."""
+        backoff = BACKOFF
+        while not self.stopping:
+            try:
+                await self._cut_short(self.application.initialize())
+                return True
+            except asyncio.CancelledError:
+                if self.stopping:
+                    return False
+                raise
+            except NetworkError as error:
+                _unreachable(error, backoff)
+            if not await self._rest(backoff):
+                return False
+            backoff = min(backoff * 2, BACKOFF_MAX)
+        return False
 
     async def run(self) -> None:
         """Fetch, handle and confirm updates until `stop`; an update in hand is finished."""
@@ -44,13 +68,12 @@ class Poller:
         offset: int | None = None
         backoff = BACKOFF
         while not self.stopping:
-            self._fetch = asyncio.ensure_future(
-                bot.get_updates(
-                    offset=offset, timeout=self.timeout, allowed_updates=self.allowed_updates
-                )
-            )
             try:
-                updates = await self._fetch
+                updates = await self._cut_short(
+                    bot.get_updates(
+                        offset=offset, timeout=self.timeout, allowed_updates=self.allowed_updates
+                    )
+                )
             except asyncio.CancelledError:
                 if self.stopping:
                     break
@@ -58,14 +81,14 @@ class Poller:
             except InvalidToken:
                 raise
             except (NetworkError, Conflict) as error:  # Telegram or the network: try again
-                log.warning(
-                    "getUpdates failed (%s), retrying in %.0f s", type(error).__name__, backoff
-                )
-                await asyncio.sleep(backoff)
+                if isinstance(error, NetworkError):
+                    _unreachable(error, backoff)
+                else:  # another process polls with this token
+                    log.warning("getUpdates refused (Conflict), retrying in %.0f s", backoff)
+                if not await self._rest(backoff):
+                    break
                 backoff = min(backoff * 2, BACKOFF_MAX)
                 continue
-            finally:
-                self._fetch = None
             backoff = BACKOFF
             for update in updates:
                 await self.application.process_update(update)
@@ -75,6 +98,25 @@ class Poller:
         if offset is not None:
             await self._confirm(offset)
 
+    async def _cut_short(self, awaitable: Awaitable[T]) -> T:
+        """Await something `stop` cancels (a long poll, a pause before trying again)."""
+        waiting: asyncio.Future[T] = asyncio.ensure_future(awaitable)
+        self._waiting = waiting
+        try:
+            return await waiting
+        finally:
+            self._waiting = None
+
+    async def _rest(self, seconds: float) -> bool:
+        """Wait before trying again; False when stopped meanwhile."""
+        try:
+            await self._cut_short(self.sleep(seconds))
+        except asyncio.CancelledError:
+            if self.stopping:
+                return False
+            raise
+        return not self.stopping
+
     async def _confirm(self, offset: int) -> None:
         """Tell Telegram what was handled, so the next start does not fetch it again."""
         try:
@@ -83,12 +125,18 @@ class Poller:
             log.info("could not confirm handled updates: %s", type(error).__name__)
 
     def stop(self) -> None:
-        """Stop after the update in hand; a long poll waiting for news is cut short."""
+        """Stop after the update in hand; a long poll or a pause before a retry is cut short."""
         if not self.stopping:
             log.info("stopping: the update in hand is finished first")
         self.stopping = True
-        if self._fetch is not None:
-            self._fetch.cancel()
+        if self._waiting is not None:
+            self._waiting.cancel()
+
+
+def _unreachable(error: NetworkError, backoff: float) -> None:
+    """One line, no traceback: the network or Telegram is down, and the bot keeps trying."""
+    reason = error.message if len(error.message) <= REASON_MAX else error.message[:REASON_MAX] + "…"
+    log.warning("Telegram is not reachable (%s); retrying in %.0f s", reason, backoff)
 
 
 async def serve(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -98,7 +146,9 @@ async def serve(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, poller.stop)
-    async with application:  # initialize() ... shutdown()
+    try:
+        if not await poller.connect():
+            return  # stopped while Telegram could not be reached
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
@@ -108,3 +158,8 @@ async def serve(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             await application.stop()
             if application.post_stop is not None:  # as PTB's run_polling does
                 await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        # Never initialized (stopped while unreachable), the application leaves the bot's
+        # connections open; closing them twice is harmless.
+        await application.bot.shutdown()

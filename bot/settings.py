@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # The counsellors' weekly digest, in DEFAULT_TIMEZONE.
     digest_at: Annotated[str, AfterValidator(_check_weekly)] = "monday 09:00"
     invitation_valid_days: float = Field(default=7.0, gt=0, le=90)
+    # The key of the audit trail's pseudonyms (storage.pseudonyms). None: for a SQLite file, a
+    # key made once beside it; any other database needs it set (bot.runtime.audit_key).
+    audit_pseudonym_key: SecretStr | None = None
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token", mode="before")
@@ -87,6 +90,15 @@ class Settings(BaseSettings):
     def _empty_token_is_none(cls, value: object) -> object:
         # `TELEGRAM_BOT_TOKEN=` in .env means "no token": run the terminal chat.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("audit_pseudonym_key", mode="before")
+    @classmethod
+    def _long_enough_key(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and len(value.strip()) < 32:
+            raise ValueError("use at least 32 characters, e.g. from `openssl rand -hex 32`")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -108,6 +120,14 @@ class Settings(BaseSettings):
     @property
     def digest_time(self) -> time:
         return time.fromisoformat(self.digest_at.partition(" ")[2])
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in output or logs: the bot token, the database password,
+        the audit trail's key."""
+        keys = (self.telegram_bot_token, self.audit_pseudonym_key)
+        values = [key.get_secret_value() for key in keys if key is not None]
+        return tuple(s for s in (*values, make_url(self.database_url).password) if s)
 
     @property
     def bot_api_url(self) -> str:

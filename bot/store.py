@@ -81,8 +81,10 @@ class TurnStore:
         *,
         identity: str = "",
         display_name: str | None = None,
+        audit_key: bytes,
     ) -> None:
         self.client_id = client_id
+        self.audit_key = audit_key  # for the looks at the client's data, should they go
         self.now = now
         self.identity = identity  # "telegram:<id>": whom an invitation was opened by
         self.display_name = display_name  # their name on the channel, for a new link
@@ -221,7 +223,9 @@ class TurnStore:
                 case HideChat():
                     self.hide = self.chat.deletable(client, now)
                 case ForgetMe():
-                    erased = self.data.erase(client, self.identity)
+                    erased = self.data.erase(
+                        client, self.identity, audit_key=self.audit_key, now=now
+                    )
                     changes.cancelled += erased.reminder_ids
                     self.news = []  # nothing else of this turn is still true
                     for contact in erased.counsellors:

@@ -27,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,6 +37,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.commands import command_aliases, read_command
 from bot.conversation import Conversations, Turn
@@ -86,6 +87,31 @@ DATABASE_BACKOFF = 1.0  # seconds, doubled after each failure
 # sendPhoto refuses a photo whose width and height add up to more, or that is more elongated.
 PHOTO_MAX_SIDES = 10_000
 PHOTO_MAX_RATIO = 20
+
+
+class TelegramRequest(HTTPXRequest):
+    """PTB's HTTP client, reading Telegram's answers without NUL characters. PostgreSQL refuses
+    them in text and they mean nothing in a message, caption or name; taken out here, at the
+    edge, none reaches the database and the rest of the text is kept. An answer that is no
+    JSON at all (TELEGRAM_API_BASE_URL is some other server) is refused without logging it."""
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        try:
+            parsed: dict[str, Any] = _without_nul(json.loads(payload.decode("utf-8", "replace")))
+        except ValueError:  # not the Bot API; PTB would log the whole answer at ERROR
+            raise TelegramError("Invalid server response") from None
+        return parsed
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -139,15 +165,19 @@ class TelegramChannel:
             return
         event: Event
         if message.text is None:
-            event = Unreadable()
+            # A photo, a video or a file: its caption is read too (for a crisis, before all).
+            event = Unreadable(message.caption or "")
         else:
             event = read_command(message.text, self.aliases) or Text(message.text)
         await self.handle(update, context.bot, event)
 
     async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """An edited message: said back kindly, answers are never rewritten silently."""
-        if not _from_bot(update):
-            await self.handle(update, context.bot, Edited())
+        """An edited message: said back kindly, answers are never rewritten silently; its new
+        text is read for a crisis."""
+        message = update.effective_message
+        if message is not None and not _from_bot(update):
+            edited = Edited(message.text or message.caption or "")
+            await self.handle(update, context.bot, edited)
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button pressed, on the latest message or an old one."""
@@ -542,11 +572,14 @@ def _commands(content: Content, language: str, names: Sequence[CommandName]) -> 
 async def publish_commands(application: App, content: Content, default_language: str) -> None:
     """Show the clients' command list in Telegram's menu, in each language the bot speaks."""
     clients = [name for name in CommandName if name not in DESK_COMMANDS]
-    for language in content.languages:
-        await application.bot.set_my_commands(
-            _commands(content, language, clients), language_code=language
-        )
-    await application.bot.set_my_commands(_commands(content, default_language, clients))
+    try:
+        for language in content.languages:
+            await application.bot.set_my_commands(
+                _commands(content, language, clients), language_code=language
+            )
+        await application.bot.set_my_commands(_commands(content, default_language, clients))
+    except NetworkError as error:  # only the menu: the commands work anyway
+        log.warning("command menu not set: %s", type(error).__name__)
 
 
 async def publish_desk_commands(bot: Bot, content: Content, chat_id: int, language: str) -> None:
@@ -586,6 +619,8 @@ def build_application(
     application = (
         ApplicationBuilder()
         .token(token.get_secret_value())
+        .request(TelegramRequest(connection_pool_size=256))  # PTB's defaults otherwise
+        .get_updates_request(TelegramRequest(connection_pool_size=1))
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))

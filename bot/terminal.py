@@ -18,9 +18,11 @@ from bot.pdf import to_pdf
 from dialogs import Command, CommandName, Event, Notice, Press, Replace, Say, Text
 from dialogs.mydata import data_document
 from dialogs.network import NetworkMap
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, ForgetMe, Keyboard, ShowNetworkMap
 from dialogs.state import Closeness
 from storage import Identity
+from storage.files import write_private
 
 HEADER = (
     "Krachtwerk bot, terminal chat. Type an answer, a number to press that button, or a\n"
@@ -46,14 +48,16 @@ class TerminalChat:
         self.echo = echo  # repeat piped input so a transcript reads like a conversation
         self.files = files  # where /mijngegevens writes its files
         self.aliases = command_aliases(conversations.engine.content)
-        self.buttons: tuple[Button, ...] = ()
+        self.buttons: tuple[Button, ...] = ()  # the buttons of the latest answer, by number
+        self.fresh = False  # whether this answer's first keyboard is still to come
 
     def run(self, lines: Iterable[str]) -> None:
         self.output.write(HEADER)
         try:
             self.step(Command(CommandName.START))
             for line in lines:
-                text = line.rstrip("\n")
+                # No NUL reaches the database (PostgreSQL refuses it); the rest is kept.
+                text = line.rstrip("\n").replace("\x00", "")
                 if self.echo:
                     self.output.write(f"> {text}\n")
                 self.step(self.event_for(text))
@@ -62,13 +66,16 @@ class TerminalChat:
         self.output.write("\n(end of input: your answers are saved; run again to continue)\n")
 
     def event_for(self, text: str) -> Event:
-        number = text.strip()
-        if number.isdigit() and 1 <= int(number) <= len(self.buttons):
-            return Press(self.buttons[int(number) - 1].data)
+        number = whole_number(text.strip(), largest=len(self.buttons))
+        if number:
+            return Press(self.buttons[number - 1].data)
         return read_command(text, self.aliases) or Text(text)
 
     def step(self, event: Event) -> None:
         turn = self.conversations.handle(self.identity, event, self.clock())
+        # Every button of this answer keeps a number, not only the last message's: the one
+        # under a crisis answer ("let my counsellor know", "save it") comes before the question.
+        self.fresh = any(isinstance(o, Say | Replace) and o.buttons for o in turn.outputs)
         for output in turn.outputs:
             if isinstance(output, Say | Replace):
                 self.show(output.text, output.buttons)
@@ -92,16 +99,19 @@ class TerminalChat:
     def map_name(self) -> str:
         return f"netwerkkaart-{self.identity.external_id}.png"
 
+    def folder(self) -> Path:
+        """Where a person's files go; like them, for its owner only."""
+        folder = Path(self.files)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder
+
     def save_my_data(self, data: dict[str, Any], language: str) -> None:
         """/mijngegevens in the terminal: the two files next to the database, named."""
-        folder = Path(self.files)
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"mijn-gegevens-{self.identity.external_id}"
+        stem = self.folder() / f"mijn-gegevens-{self.identity.external_id}"
         document = data_document(self.conversations.engine.content, language, data)
-        stem.with_suffix(".json").write_text(
-            json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
-        )
-        stem.with_suffix(".pdf").write_bytes(to_pdf(document))
+        as_json = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+        write_private(stem.with_suffix(".json"), as_json.encode())
+        write_private(stem.with_suffix(".pdf"), to_pdf(document))
         self.output.write(f"  ({stem}.json, {stem}.pdf)\n")
 
     def show_map(self, network: NetworkMap, caption: str) -> None:
@@ -119,18 +129,18 @@ class TerminalChat:
         if not network.resources:
             lines.append(labels.empty)
         self.output.write("\n" + "\n".join(lines) + f"\n{caption}\n")
-        folder = Path(self.files)
-        folder.mkdir(parents=True, exist_ok=True)
-        picture = folder / self.map_name
-        picture.write_bytes(render(network))
+        picture = self.folder() / self.map_name
+        write_private(picture, render(network))
         self.output.write(f"  ({picture})\n")
 
     def show(self, text: str, keyboard: Keyboard) -> None:
         self.output.write(f"\n{text}\n")
         if not keyboard:
             return
-        self.buttons = tuple(button for row in keyboard for button in row)
-        number = 0
+        if self.fresh:  # the first keyboard of this answer: the older numbers are gone
+            self.buttons, self.fresh = (), False
+        number = len(self.buttons)
+        self.buttons += tuple(button for row in keyboard for button in row)
         for row in keyboard:
             cells = []
             for button in row:

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogs.numbers import whole_number
+
 MAX_BYTES = 64
 # Under a crisis answer: valid on any message, whatever came since, like a reminder's buttons.
 CRISIS_ALERT = "crisis:alert"
+# Under "not saved" after a crisis answer: the message saved as the open question's answer
+# after all; valid while the dialog holds it (a second press finds nothing).
+CRISIS_SAVE = "crisis:save"
 
 
 @dataclass(frozen=True)
@@ -77,8 +82,10 @@ def parse(data: str) -> Callback | None:
         return None
     if head == "r":
         step, _, action = rest.partition(":")
-        return ReminderAction(int(step), action) if step.isdigit() and action else None
-    if head.startswith("q") and head[1:].isdigit() and rest:
+        number = whole_number(step)
+        return ReminderAction(number, action) if number is not None and action else None
+    seq = whole_number(head[1:]) if head.startswith("q") else None
+    if seq is not None and rest:
         action, _, arg = rest.partition(":")
-        return Prompted(int(head[1:]), action, arg)
+        return Prompted(seq, action, arg)
     return None

@@ -174,6 +174,17 @@ class UiTexts(_Strict):
     paused: str
     welcome_back: str
     text_not_saved: str
+    text_no_question: str
+    held: str
+    held_yes: str
+    held_no: str
+    held_left: str
+    replace_unknown: str
+    replace_skip: str
+    keep_answer: str
+    use_unknown: str
+    remove_answer: str
+    dont_know_typed: tuple[str, ...]  # typed words that count as pressing "weet ik niet"
     menu_title: str
     where_nothing: str
     menu_overview: str
@@ -217,6 +228,7 @@ class UiTexts(_Strict):
     date_not_understood: str
     moment_not_understood: str
     date_in_past: str
+    date_too_far: str
     moment_in_past: str
     plan_title: str
     plan_empty: str
@@ -273,6 +285,8 @@ class UiTexts(_Strict):
     code_used: str
     code_slow_down: str
     no_counsellor: str
+    have_code: str
+    code_prompt: str
     desk_only: str
     sharing: str
     sharing_pick: str
@@ -297,6 +311,8 @@ class UiTexts(_Strict):
     crisis: str
     crisis_alert: str
     crisis_alerted: str
+    crisis_not_saved: str
+    crisis_save: str
     section_resources: str
     goal_ask_help: str
     ask_help_step: str
@@ -643,6 +659,9 @@ def _required_flow_keys(flow: Flow) -> set[str]:
 # Texts that are filled in with values, and the names they may use.
 UI_PLACEHOLDERS = {
     "welcome_back": {"where"},
+    "held": {"where", "question", "text"},
+    "replace_unknown": {"answer"},
+    "replace_skip": {"answer"},
     "menu_title": {"where"},
     "previous_answer": {"answer"},
     "choose_at_least": {"min"},
@@ -650,6 +669,7 @@ UI_PLACEHOLDERS = {
     "edit_pick_question": {"topic"},
     "overview_not_yet": {"topics"},
     "confirm_value": {"value"},
+    "date_too_far": {"years"},
     "confirm_quiet": {"value"},
     "plan_goal": {"number", "text"},
     "plan_why": {"why"},
@@ -885,7 +905,13 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
         ):
             for name, value in texts_model.model_dump().items():
                 allowed = placeholders.get(name, set())
-                for key, text in value.items() if isinstance(value, dict) else [("", value)]:
+                if isinstance(value, dict):
+                    items = list(value.items())
+                elif isinstance(value, tuple):  # words to recognise: no placeholders
+                    items = [(str(index), item) for index, item in enumerate(value)]
+                else:
+                    items = [("", value)]
+                for key, text in items:
                     where = f"{section}.{name}.{key}" if key else f"{section}.{name}"
                     _check_placeholders(path, where, text, allowed)
         texts[language] = flat

@@ -13,6 +13,7 @@ from datetime import datetime
 from dialogs.casefile import ClientLine
 from dialogs.content import Content
 from dialogs.events import Command, CommandName, Event, Press
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, Say
 from dialogs.screens import Screens, rows
 from dialogs.state import Dialog, Profile, State
@@ -66,16 +67,19 @@ def read(event: Event) -> DeskRequest:
         case Command(name=CommandName.CLIENTS):
             return ShowClients()
         case Command(name=CommandName.EXPORT, arg=arg):
-            number = arg.strip()
-            return ExportCaseFile(int(number)) if number.isdigit() else ShowClients(True)
+            # Anything but a client number (a sign, "²", more than the database holds): the
+            # list to pick from.
+            client = whole_number(arg.strip())
+            return ExportCaseFile(client) if client is not None else ShowClients(True)
         case Press(data=data):
             head, _, rest = data.partition(":")
             action, _, number = rest.partition(":")
-            if head == "d" and number.isdigit():
+            client = whole_number(number)
+            if head == "d" and client is not None:
                 if action == "v":
-                    return ShowCaseFile(int(number))
+                    return ShowCaseFile(client)
                 if action == "x":
-                    return ExportCaseFile(int(number))
+                    return ExportCaseFile(client)
     return Welcome()
 
 

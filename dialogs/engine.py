@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from dialogs.content import Content
 from dialogs.events import Event
 from dialogs.outputs import Output
-from dialogs.proposals import ProposalTurn
+from dialogs.rights import RightsTurn, signals_crisis
 from dialogs.state import Dialog, State
 from dialogs.turn import clean_text
 
@@ -32,9 +32,15 @@ class Engine:
 
     def step(self, state: State, event: Event, now: datetime) -> tuple[State, list[Output]]:
         """React to one event. Deterministic: the same input always gives the same output."""
-        turn = ProposalTurn(self.content, self._known_frames(state), now, self.resume_after)
+        # RightsTurn is the outermost part: a crisis is answered before anything else.
+        turn = RightsTurn(self.content, self._known_frames(state), now, self.resume_after)
         turn.handle(event)
         return turn.state.with_dialog(last_event_at=now), turn.outputs
+
+    def signals_crisis(self, event: Event) -> bool:
+        """Whether what the client wrote in `event` signals a crisis. The caller reads such a
+        message as nothing else (not as an invitation code): the engine answers it first."""
+        return signals_crisis(self.content, event)
 
     def _known_frames(self, state: State) -> State:
         # Content can change between two messages (an organisation edits its domains); a

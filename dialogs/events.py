@@ -57,17 +57,25 @@ class Command:
 
 @dataclass(frozen=True)
 class UnknownCommand:
-    """A command the bot does not have."""
+    """A command the bot does not have; `text` is the whole message."""
+
+    text: str = ""
 
 
 @dataclass(frozen=True)
 class Unreadable:
-    """Something the bot cannot read: a sticker, photo, voice note, file, location, ..."""
+    """Something the bot cannot read: a sticker, photo, voice note, file, location, ...;
+    `caption` is what the client wrote under a photo, a video or a file."""
+
+    caption: str = ""
 
 
 @dataclass(frozen=True)
 class Edited:
-    """An earlier message was edited; the engine never rewrites answers behind the client's back."""
+    """An earlier message was edited (to `text`, its new text or caption); the engine never
+    rewrites answers behind the client's back."""
+
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,3 +107,14 @@ class CodeEntered:
 
 
 Event = Text | Press | Command | UnknownCommand | Unreadable | Edited | ReminderDue | CodeEntered
+
+
+def written(event: Event) -> str:
+    """What the client wrote in this event: a message, a caption, an edited text, what follows
+    a command; "" for a button, a reminder or a code checked. Read for a crisis before anything."""
+    match event:
+        case Text(text=text) | UnknownCommand(text=text) | Unreadable(caption=text):
+            return text
+        case Edited(text=text) | Command(arg=text):
+            return text
+    return ""

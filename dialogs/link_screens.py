@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dialogs import callbacks
 from dialogs.casefile import InvitationView, LinkView, LookKind, Section
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, Say
 from dialogs.screens import Screens, rows
 from dialogs.state import Screen
@@ -125,6 +126,20 @@ def who_saw(screens: Screens) -> str:
     return ui.who_saw.format(looks="\n".join(lines))
 
 
+def no_counsellor(screens: Screens, seq: int) -> Say:
+    ui = screens.ui
+    buttons = (
+        Button(ui.have_code, callbacks.prompted(seq, "code")),
+        Button(ui.to_menu, callbacks.prompted(seq, "menu")),
+    )
+    return Say(ui.no_counsellor, rows(buttons, 1))
+
+
+def code_entry(screens: Screens, seq: int) -> Say:
+    ui = screens.ui
+    return Say(ui.code_prompt, rows((Button(ui.to_menu, callbacks.prompted(seq, "menu")),), 1))
+
+
 def current(screens: Screens, seq: int) -> Say | None:
     """A link screen drawn again, or None when it is not one (or its subject is gone)."""
     state = screens.state
@@ -133,12 +148,16 @@ def current(screens: Screens, seq: int) -> Say | None:
     match dialog.screen:
         case Screen.INVITATION if state.invitation is not None:
             return invitation(screens, state.invitation, read_sections(arg), seq)
-        case Screen.SHARING if arg.isdigit() and (link := state.link(int(arg))) is not None:
+        case Screen.SHARING if (link := state.link(whole_number(arg) or 0)) is not None:
             return sharing(screens, link, seq)
         case Screen.SHARING if len(state.links) > 1:
             return choose_link(screens, seq)
         case Screen.CONFIRM if arg.startswith("unlink/"):
-            number = arg.removeprefix("unlink/")
-            link = state.link(int(number)) if number.isdigit() else None
+            unlinked = whole_number(arg.removeprefix("unlink/"))
+            link = state.link(unlinked) if unlinked is not None else None
             return None if link is None else confirm_unlink(screens, link, seq)
+        case Screen.NO_COUNSELLOR if not state.links:
+            return no_counsellor(screens, seq)
+        case Screen.CODE:
+            return code_entry(screens, seq)
     return None

@@ -11,6 +11,7 @@ from dataclasses import replace
 from dialogs import link_screens
 from dialogs.casefile import LinkView, Section
 from dialogs.events import DESK_COMMANDS, CodeEntered, CodeResult, CommandName, Event
+from dialogs.numbers import whole_number
 from dialogs.outputs import (
     AcceptInvitation,
     DeclineInvitation,
@@ -72,8 +73,7 @@ class LinkingTurn(ResourceTurn):
                 self.say(self.ui.desk_only)
                 self.show_current()
             case CommandName.SHARING | CommandName.COUNSELLOR if not links:
-                self.say(self.ui.no_counsellor)
-                self.show_current()
+                self.show(Screen.NO_COUNSELLOR)
             case CommandName.SHARING:
                 self.show(Screen.SHARING, str(links[0].id) if len(links) == 1 else None)
             case CommandName.WHO_SAW:
@@ -121,6 +121,8 @@ class LinkingTurn(ResourceTurn):
                 self.outputs.append(SetSharing(changed.id, changed.sections))
                 drawn = link_screens.sharing(self.screens, changed, self.dialog.prompt_seq)
                 self.outputs.append(Replace(drawn.text, drawn.buttons))
+            case "code" if screen is Screen.NO_COUNSELLOR:
+                self.show(Screen.CODE)
             case "share" if link:
                 self.show(Screen.SHARING, arg)
             case "ask" if arg.startswith("unlink/") and _link_of(self, arg.removeprefix("unlink/")):
@@ -147,4 +149,5 @@ class LinkingTurn(ResourceTurn):
 
 
 def _link_of(turn: LinkingTurn, arg: str) -> LinkView | None:
-    return turn.state.link(int(arg)) if arg.isdigit() else None
+    number = whole_number(arg)
+    return turn.state.link(number) if number is not None else None

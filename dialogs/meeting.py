@@ -40,6 +40,7 @@ from dialogs.meeting_state import (
     Tick,
     Wake,
 )
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, Keyboard, Notice, Replace, Say
 from dialogs.turn import clean_text
 
@@ -72,9 +73,10 @@ def read_minutes(arg: str, defaults: tuple[int, ...]) -> tuple[int, ...] | None:
     words = arg.split()
     if not words:
         return defaults
-    if len(words) != len(defaults) or not all(w.isdigit() and 1 <= int(w) <= 30 for w in words):
+    minutes = tuple(whole_number(word, largest=30) or 0 for word in words)
+    if len(minutes) != len(defaults) or 0 in minutes:
         return None
-    return tuple(int(word) for word in words)
+    return minutes
 
 
 def step(

@@ -72,6 +72,7 @@ class MeetingTexts(_Strict):
     choose_presenter: NonEmpty
     choose_case: NonEmpty
     case_not_initials: NonEmpty
+    case_removed: NonEmpty
     timer: NonEmpty
     timer_up: NonEmpty
     timer_paused: NonEmpty

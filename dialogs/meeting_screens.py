@@ -9,6 +9,7 @@ from datetime import datetime
 
 from dialogs.meeting_content import BRAINSTORM, CHOICE, MeetingContent
 from dialogs.meeting_state import FollowUp, Idea, Meeting, Member
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, Keyboard
 
 PREFIX = "m"
@@ -25,9 +26,12 @@ def data(meeting: Meeting, action: str, arg: object = "") -> str:
 def parse(data: str) -> tuple[int, int, str, str] | None:
     """(key, stage, action, arg) of a meeting button; None for anything else."""
     parts = data.split(":", 4)
-    if len(parts) < 4 or parts[0] != PREFIX or not all(p.isdigit() for p in parts[1:3]):
+    if len(parts) < 4 or parts[0] != PREFIX:
         return None
-    return int(parts[1]), int(parts[2]), parts[3], parts[4] if len(parts) == 5 else ""
+    key, stage = whole_number(parts[1]), whole_number(parts[2])
+    if key is None or stage is None:
+        return None
+    return key, stage, parts[3], parts[4] if len(parts) == 5 else ""
 
 
 def names(members: Sequence[Member]) -> str:
@@ -84,6 +88,12 @@ def choose_presenter(meeting: Meeting, content: MeetingContent) -> tuple[str, Ke
     return content.texts.choose_presenter.format(chair=meeting.chair.name), pairs(buttons)
 
 
+def case_name(meeting: Meeting, content: MeetingContent) -> str:
+    """The case as the team sees it: its initials, or that it was removed at the client's
+    request."""
+    return content.texts.case_removed if meeting.case_removed else meeting.case or ""
+
+
 def pairs(buttons: Sequence[Button]) -> Keyboard:
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
@@ -115,7 +125,7 @@ def timer(meeting: Meeting, content: MeetingContent, now: datetime) -> tuple[str
         seconds = (meeting.deadline - now).total_seconds()
         headline = texts.timer.format(minutes=minutes_left(seconds), **where)
     presenter = meeting.presenter.name if meeting.presenter else ""
-    case = meeting.case or ""
+    case = case_name(meeting, content)
     parts = [
         headline,
         texts.case_line.format(case=case, presenter=presenter),
@@ -180,7 +190,7 @@ def summary(
     )
     chosen = [idea for idea in meeting.ideas if idea.chosen]
     text = texts.summary.format(
-        case=meeting.case or "",
+        case=case_name(meeting, content),
         presenter=presenter,
         follow_ups=looked_back or texts.no_follow_ups,
         count=len(meeting.ideas),
@@ -196,7 +206,7 @@ def summary(
 
 def private(meeting: Meeting, content: MeetingContent) -> str:
     return content.texts.private.format(
-        case=meeting.case or "",
+        case=case_name(meeting, content),
         chosen=chosen_list(meeting, content),
         next_step=meeting.next_step or content.texts.not_given,
     )

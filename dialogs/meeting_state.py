@@ -86,6 +86,7 @@ class Meeting:
     presenter: Member | None = None
     case: str | None = None
     case_link: int | None = None  # the presenter's link with the client, when in the bot
+    case_removed: bool = False  # the client had themselves forgotten: the case is gone
     step: int = 0  # index into the steps while the phase is STEP
     deadline: datetime | None = None  # end of the current step, while it runs
     remaining: int | None = None  # seconds left in the step, while paused there

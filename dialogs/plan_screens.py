@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dialogs import callbacks
 from dialogs.content import RecordKind
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, Say
 from dialogs.records import deliverable
 from dialogs.screens import Screens, rows
@@ -142,9 +143,10 @@ def confirm(screens: Screens, question: str, seq: int) -> Say | None:
         "gdrop": ui.confirm_drop_goal,
         "greach": ui.confirm_reach_goal,
     }
-    if not number.isdigit() or what not in texts:
+    which = whole_number(number)
+    if which is None or what not in texts:
         return None
-    subject = state.step(int(number)) if what == "sdrop" else state.goal(int(number))
+    subject = state.step(which) if what == "sdrop" else state.goal(which)
     if subject is None:
         return None
     buttons = (
@@ -172,7 +174,7 @@ def current(screens: Screens, seq: int) -> Say | None:
     """A plan screen drawn again, or None when it is not one (or its subject is gone)."""
     dialog, state = screens.state.dialog, screens.state
     arg = dialog.screen_arg or ""
-    number = int(arg) if arg.isdigit() else 0
+    number = whole_number(arg) or 0  # no record has number 0
     match dialog.screen:
         case Screen.PLAN:
             return overview(screens, seq)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from dialogs import callbacks, plan_screens, records
 from dialogs.content import RecordKind
 from dialogs.events import CommandName, Event, ReminderDue
+from dialogs.numbers import whole_number
 from dialogs.outputs import (
     CancelReminders,
     MissedTold,
@@ -53,11 +54,13 @@ class PlanningTurn(Turn):
     # --- helpers --------------------------------------------------------------------------
 
     def open_step(self, arg: str) -> Step | None:
-        step = self.state.step(int(arg)) if arg.isdigit() else None
+        number = whole_number(arg)
+        step = self.state.step(number) if number is not None else None
         return step if step is not None and step.status is StepStatus.OPEN else None
 
     def open_goal(self, arg: str) -> Goal | None:
-        goal = self.state.goal(int(arg)) if arg.isdigit() else None
+        number = whole_number(arg)
+        goal = self.state.goal(number) if number is not None else None
         return goal if goal is not None and goal.status is GoalStatus.OPEN else None
 
     def confirming(self, action: str, arg: str) -> bool:
@@ -101,7 +104,7 @@ class PlanningTurn(Turn):
 
     def after_edit(self, frame: Frame) -> None:
         number = frame.values.get("number", "")
-        if self.content.flows[frame.flow].collects and self.state.step(int(number or 0)):
+        if self.content.flows[frame.flow].collects and self.state.step(whole_number(number) or 0):
             self.show(Screen.PLAN_STEP, number)
         else:
             super().after_edit(frame)

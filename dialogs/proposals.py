@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dialogs.events import Event, Press
+from dialogs.linking import LinkingTurn
 from dialogs.meeting_content import MeetingTexts
 from dialogs.meeting_proposal import DecideProposal, PendingProposal
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, SaveStep, Say
-from dialogs.rights import RightsTurn
 from dialogs.state import GoalStatus, Step
 
 PREFIX = "p"
@@ -33,12 +34,13 @@ def parse_proposal(data: str) -> tuple[int, str] | None:
     """(proposal id, answer) of a proposal's button; None for any other button."""
     head, _, rest = data.partition(":")
     number, _, answer = rest.partition(":")
-    if head != PREFIX or not number.isdigit() or not answer:
+    proposal = whole_number(number)
+    if head != PREFIX or proposal is None or not answer:
         return None
-    return int(number), answer
+    return proposal, answer
 
 
-class ProposalTurn(RightsTurn):
+class ProposalTurn(LinkingTurn):
     """The client's answer to steps their counsellor's team proposed: only a yes puts them
     in the plan, under a goal the client has (chosen by them when there are several)."""
 
@@ -59,8 +61,8 @@ class ProposalTurn(RightsTurn):
         if answer == "no":
             self.decide(proposal_id, accepted=False)
             self.say(texts.client_declined)
-        elif answer.startswith("g") and answer[1:].isdigit():
-            goal = next((g for g in goals if g.number == int(answer[1:])), None)
+        elif answer.startswith("g") and (number := whole_number(answer[1:])) is not None:
+            goal = next((g for g in goals if g.number == number), None)
             if goal is None:
                 self.notice(self.ui.stale_button)
                 return

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from dialogs.content import RecordKind, UiTexts
+from dialogs.numbers import whole_number
 from dialogs.outputs import (
     CancelReminders,
     Output,
@@ -96,8 +97,8 @@ def build(
 
 
 def _number(values: Mapping[str, str], existing: tuple[int, ...]) -> int:
-    given = values.get("number", "")
-    return int(given) if given.isdigit() else max(existing, default=0) + 1
+    given = whole_number(values.get("number", ""))
+    return given if given is not None else max(existing, default=0) + 1
 
 
 def _put(items: tuple[Numbered, ...], item: Numbered) -> tuple[Numbered, ...]:
@@ -167,15 +168,14 @@ def _step(
 def _reflection(
     values: Mapping[str, str], state: State, answered: tuple[str, ...]
 ) -> tuple[State, dict[str, str], list[Output]]:
-    given = values.get("number", "")
-    number = int(given) if given.isdigit() else state.reflections + 1
-    if not given.isdigit():
-        state = replace(state, reflections=state.reflections + 1)
-    goal, step = values.get("goal", ""), values.get("step", "")
+    number = whole_number(values.get("number", ""))
+    if number is None:
+        number = state.reflections + 1
+        state = replace(state, reflections=number)
     record = SaveReflection(
         number=number,
-        goal=int(goal) if goal.isdigit() else None,
-        step=int(step) if step.isdigit() else None,
+        goal=whole_number(values.get("goal", "")),
+        step=whole_number(values.get("step", "")),
         answers={name: values[name] for name in answered if name in values},
     )
     return state, {**values, "number": str(number)}, [record]
@@ -188,12 +188,11 @@ def _resource(
 
     A picked one keeps what the client said about it before; only what was still empty is
     filled in. The values go on with who it is and the step of asking them for help."""
-    picked = values.get("resource", "")
-    old = state.resource(int(picked)) if picked.isdigit() else None
-    given_goal = values.get("goal", "")
-    goal = int(given_goal) if given_goal.isdigit() else None
+    picked = whole_number(values.get("resource", ""))
+    old = state.resource(picked) if picked is not None else None
+    goal = whole_number(values.get("goal", ""))
     help_with = _text(values, "help_with")
-    if picked.isdigit() and old is None:
+    if picked is not None and old is None:
         # Taken off the list since it was picked: nothing to save; a step asks who it is.
         return state, {**values, "who": "network", "help_step": help_with or ""}, []
     if old is not None:
@@ -202,8 +201,8 @@ def _resource(
             old, goal=goal if unplaced else old.goal, help_with=old.help_with or help_with
         )
     else:
-        given = values.get("number", "")
-        number = int(given) if given.isdigit() else state.last_resource + 1
+        given = whole_number(values.get("number", ""))
+        number = given if given is not None else state.last_resource + 1
         resource = Resource(
             number=number,
             name=values.get("name") or "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dialogs import callbacks
 from dialogs.network import RESOURCE_FLOW, MapLabels, map_labels
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, Say
 from dialogs.screens import Screens, rows, short
 from dialogs.state import Resource, ResourceKind, Screen
@@ -83,7 +84,7 @@ def current(screens: Screens, seq: int) -> Say | None:
         case Screen.RESOURCE_PICK:
             return overview(screens, seq)
         case Screen.CONFIRM if arg.startswith(f"{DROP}/"):
-            number = arg.removeprefix(f"{DROP}/")
-            resource = state.resource(int(number)) if number.isdigit() else None
+            number = whole_number(arg.removeprefix(f"{DROP}/"))
+            resource = state.resource(number) if number is not None else None
             return None if resource is None else confirm(screens, resource, seq)
     return None

@@ -11,6 +11,7 @@ from dataclasses import replace
 from dialogs import resource_screens
 from dialogs.events import CommandName
 from dialogs.network import NetworkMap, map_labels
+from dialogs.numbers import whole_number
 from dialogs.outputs import RemoveResource, Say, ShowNetworkMap
 from dialogs.plan_screens import ASK_HELP_FLOW
 from dialogs.planning import PlanningTurn
@@ -58,7 +59,8 @@ class ResourceTurn(PlanningTurn):
                 super().handle_action(action, arg)
 
     def resource_of(self, arg: str) -> Resource | None:
-        return self.state.resource(int(arg)) if arg.isdigit() else None
+        number = whole_number(arg)
+        return self.state.resource(number) if number is not None else None
 
     def show_resources(self) -> None:
         """The list; someone without any is told briefly where to start, and starts."""

@@ -102,24 +102,28 @@ class Screens:
         """The client's own earlier answers offered for a text node, as (group, text).
 
         Groups the client named as a priority (a multiple choice of the same flow) come first.
+        Words that signal a crisis are never offered back, not even ones stored before the
+        crisis lists knew them, or saved by the client on purpose.
         """
         if not node.suggest:
             return []
         if node.suggest == "resources":
-            return [("", r.name) for r in self.resources()][:6]
-        flow_id, _, template = node.suggest.partition(".")
-        flow = self.content.flows[flow_id]
-        prefix = f"{flow_id}."
-        chosen = {
-            c for k, a in self.state.answers.items() if k.startswith(prefix) for c in a.choices
-        }
-        found = []
-        for source in flow.nodes:
-            answer = self.state.answers.get(flow.answer_key(source))
-            if source.id.endswith(f".{template}") and answer and answer.text:
-                found.append((source.group or "", answer.text))
-        found.sort(key=lambda item: item[0] not in chosen)
-        return found[:6]
+            found = [("", r.name) for r in self.resources()]
+        else:
+            flow_id, _, template = node.suggest.partition(".")
+            flow = self.content.flows[flow_id]
+            prefix = f"{flow_id}."
+            chosen = {
+                c for k, a in self.state.answers.items() if k.startswith(prefix) for c in a.choices
+            }
+            found = []
+            for source in flow.nodes:
+                answer = self.state.answers.get(flow.answer_key(source))
+                if source.id.endswith(f".{template}") and answer and answer.text:
+                    found.append((source.group or "", answer.text))
+            found.sort(key=lambda item: item[0] not in chosen)
+        safety = self.content.safety
+        return [item for item in found if safety.matches(item[1]) is None][:6]
 
     def value_text(self, node: Node, value: str) -> str:
         """A value of a flow that makes records, in words."""
@@ -265,6 +269,34 @@ class Screens:
         )
         return Say(text, rows(buttons, 1))
 
+    def held(self, frame: Frame, seq: int) -> Say:
+        """Text typed after a pause or a long silence, with its question: is it the answer?"""
+        assert frame.held is not None
+        question = self.question(frame.model_copy(update={"pending": None}), seq).text
+        text = self.ui.held.format(
+            where=self.where(frame), question=question, text=short(frame.held, PREVIOUS_CHARS)
+        )
+        buttons = (
+            Button(self.ui.held_yes, callbacks.prompted(seq, "take")),
+            Button(self.ui.held_no, callbacks.prompted(seq, "leave")),
+        )
+        return Say(text, rows(buttons, 1))
+
+    def replace_answer(self, frame: Frame, action: str, seq: int) -> Say:
+        """ "Weet ik niet" or "Overslaan" (`action`) on a question with an answer: keep it?"""
+        flow = self.content.flows[frame.flow]
+        answer = self.previous(flow, flow.node(frame.node), frame) or ""
+        unknown = action == "unknown"
+        ask = self.ui.replace_unknown if unknown else self.ui.replace_skip
+        buttons = (
+            Button(self.ui.keep_answer, callbacks.prompted(seq, "keep")),
+            Button(
+                self.ui.use_unknown if unknown else self.ui.remove_answer,
+                callbacks.prompted(seq, "replace"),
+            ),
+        )
+        return Say(ask.format(answer=short(answer, PREVIOUS_CHARS)), rows(buttons, 1))
+
     def menu(self, seq: int) -> Say:
         frame = self.state.dialog.frame
         where = self.where(frame) if frame else self.ui.where_nothing
@@ -369,6 +401,10 @@ class Screens:
         match dialog.screen:
             case Screen.QUESTION if frame:
                 return self.question(frame, seq)
+            case Screen.HELD if frame and frame.held is not None:
+                return self.held(frame, seq)
+            case Screen.REPLACE if frame and dialog.screen_arg:
+                return self.replace_answer(frame, dialog.screen_arg, seq)
             case Screen.MENU:
                 return self.menu(seq)
             case Screen.RESUME:

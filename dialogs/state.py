@@ -48,6 +48,10 @@ class Screen(StrEnum):
     SHARING = "sharing"  # /delen: what a linked counsellor may see
     RESOURCES = "resources"  # /hulpbronnen: the people and places that can help
     RESOURCE_PICK = "resource_pick"  # which resource to remove
+    HELD = "held"  # text typed after a pause or a long silence: "is dit je antwoord?"
+    REPLACE = "replace"  # "weet ik niet" or "overslaan" on an answered question: keep it?
+    NO_COUNSELLOR = "no_counsellor"  # not linked yet: "Ik heb een code"
+    CODE = "code"  # the client chose "Ik heb een code": what they type next is read as one
 
 
 class Frame(BaseModel):
@@ -64,6 +68,9 @@ class Frame(BaseModel):
     # until the flow's save node turns them into the record.
     values: dict[str, str] = {}
     pending: str | None = None  # a date or moment understood, waiting for "klopt dat?"
+    # Typed text not taken as this question's answer (yet): after a pause or a long silence,
+    # or a crisis message the client may still save. Stored with the dialog, never lost.
+    held: str | None = None
 
 
 class Dialog(BaseModel):

@@ -22,10 +22,18 @@ from dialogs.events import (
     UnknownCommand,
     Unreadable,
 )
+from dialogs.numbers import whole_number
 from dialogs.outputs import Button, Notice, Output, Replace, SaveAnswer, Say
 from dialogs.screens import Screens, normalise_label
 from dialogs.state import Answer, AnswerStatus, Dialog, Frame, Screen, State
-from dialogs.when import local_to_utc, parse_date, parse_moment, utc_to_local
+from dialogs.when import (
+    HORIZON_YEARS,
+    beyond_horizon,
+    local_to_utc,
+    parse_date,
+    parse_moment,
+    utc_to_local,
+)
 
 # Invisible characters that make a message look empty (zero-width space, joiners, BOM).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"))
@@ -37,6 +45,21 @@ _EVE_EVENING = time(19)
 def clean_text(text: str) -> str:
     """The text without invisible characters and surrounding space."""
     return unicodedata.normalize("NFC", text.translate(_INVISIBLE)).strip()
+
+
+def takes_own_words(flow: Flow, node: Node) -> bool:
+    """Whether typed text is this question's answer as it is: not a date or a moment, and not
+    a choice whose answer must be one of the buttons."""
+    if node.kind in (NodeKind.DATE, NodeKind.MOMENT):
+        return False
+    # The answer decides where the flow goes, or the record cannot do without one of its
+    # options (quiet hours: own words would silently mean "never quiet"; a goal's domain is one
+    # of the life domains), so it has to be one of the buttons.
+    return not (
+        flow.collects
+        and node.kind is NodeKind.CHOICE
+        and (node.dynamic_options or node.next or node.required or node.buttons_only)
+    )
 
 
 class Turn:
@@ -77,9 +100,11 @@ class Turn:
         self.outputs.append(Notice(text))
 
     def show(self, screen: Screen, arg: str | None = None, *, text: str | None = None) -> None:
-        """Draw a screen with a new prompt number, which retires every older button."""
+        """Draw a screen with a new prompt number, which retires every older button. Any screen
+        but the pause's own ends a pause: the client is busy again (an answer changed after
+        "Later verder" is an answer)."""
         seq = self.dialog.prompt_seq + 1
-        self.update(prompt_seq=seq, screen=screen, screen_arg=arg)
+        self.update(prompt_seq=seq, screen=screen, screen_arg=arg, paused=screen is Screen.RESUME)
         if screen is Screen.RESUME:
             message = self.screens.resume(seq, text or self.ui.paused)
         else:
@@ -169,7 +194,6 @@ class Turn:
             case CommandName.START if self.dialog.frame:
                 frame = self.dialog.frame
                 text = self.ui.welcome_back.format(where=self.screens.where(frame))
-                self.update(paused=True)
                 self.show(Screen.RESUME, text=text)
             case CommandName.START | CommandName.MENU:
                 self.show(Screen.MENU)
@@ -179,7 +203,6 @@ class Turn:
             case CommandName.LANGUAGE:
                 self.show(Screen.LANGUAGE)
             case _ if (flow := self.content.command_flow(name)) is not None:
-                self.update(paused=False)
                 self.start_flow(flow)
             case _ if (flow := self.content.overview_flow(name)) is not None:
                 self.show_overview(flow)
@@ -193,53 +216,94 @@ class Turn:
             self.say(self.ui.unreadable)
             self.show_current()
             return
-        # A typed label ("weet ik niet", "later verder") counts as pressing that button.
-        typed = normalise_label(text)
-        current = self.draw(self.dialog.prompt_seq)
-        buttons = [button for row in (current.buttons if current else ()) for button in row]
-        pressed = next((b for b in buttons if typed and normalise_label(b.label) == typed), None)
-        if pressed is None:
-            pressed = self.answer_button(typed, buttons)
-        if pressed is not None:
-            self.handle_press(pressed.data)
+        if self.typed_press(text):
             return
         last = self.dialog.last_event_at
         away = last is not None and self.now - last > self.resume_after
         located = self.frame_flow_node()
-        if located and (self.dialog.paused or away):
-            # After a pause or a long silence the client may not remember the question, so a
-            # message is not taken as its answer; we say so plainly.
-            where = self.screens.where(located[0])
-            self.update(paused=True)
-            text_back = self.ui.welcome_back.format(where=where)
-            self.show(Screen.RESUME, text=f"{text_back}\n\n{self.ui.text_not_saved}")
-        elif located and self.dialog.screen is Screen.QUESTION:
+        screen = self.dialog.screen
+        if located and (self.dialog.paused or away or screen in (Screen.HELD, Screen.REPLACE)):
+            # After a pause or a long silence the client may not remember the question, and
+            # on a yes/no about an answer the text may be meant otherwise: it is kept, and
+            # they say whether it is the answer.
+            self.replace_frame(located[0].model_copy(update={"held": text}))
+            self.show(Screen.HELD)
+        elif located and screen is Screen.QUESTION:
             self.answer_text(text, *located)
         elif located:
             self.say(self.ui.text_not_saved)
             self.show(Screen.QUESTION)
         else:
+            self.say(self.ui.text_no_question)
             self.show(Screen.MENU)
 
-    def answer_button(self, word: str, buttons: list[Button]) -> Button | None:
-        """At a single choice or a "klopt dat?", the one answer whose label starts with the
-        one word typed ("ja", "nee", "ik"). Read as a date, a name or own words instead, "ja"
-        would be "not understood", someone called "ik", or a silent no."""
+    def typed_press(self, text: str) -> bool:
+        """A typed label ("weet ik niet", "later verder") counts as pressing that button, and
+        so do the typed ways to say "don't know" ("geen idee"); whether it was one."""
+        typed = normalise_label(text)
+        current = self.draw(self.dialog.prompt_seq)
+        buttons = [button for row in (current.buttons if current else ()) for button in row]
+        pressed = next((b for b in buttons if typed and normalise_label(b.label) == typed), None)
+        data = pressed.data if pressed else self.answer_button(typed, buttons)
+        if data is None:
+            data = self.dont_know(typed)
+        if data is None:
+            return False
+        start = len(self.outputs)
+        self.handle_press(data)
+        # A typed message has no button to show a short note under: the note is said.
+        self.outputs[start:] = [
+            Say(output.text) if isinstance(output, Notice) else output
+            for output in self.outputs[start:]
+        ]
+        return True
+
+    def answer_button(self, word: str, buttons: list[Button]) -> str | None:
+        """At a single choice, a "klopt dat?" or another yes/no, the one answer whose label
+        starts with the one word typed ("ja", "nee", "ik"). Read as a date, a name or own
+        words instead, "ja" would be "not understood", someone called "ik", or a silent no."""
         located = self.frame_flow_node()
-        if not word or " " in word or located is None or self.dialog.screen is not Screen.QUESTION:
+        if not word or " " in word or located is None:
             return None
         frame, _, node = located
-        if node.kind is not NodeKind.CHOICE and frame.pending is None:
+        screen = self.dialog.screen
+        if screen is Screen.HELD:
+            actions: tuple[str, ...] = ("take", "leave")
+        elif screen is Screen.REPLACE:
+            actions = ("keep", "replace")
+        elif screen is not Screen.QUESTION:
             return None
-        actions = ("yes", "no") if frame.pending is not None else ("o",)
+        elif frame.pending is not None:
+            actions = ("yes", "no")
+        elif node.kind is NodeKind.CHOICE:
+            actions = ("o",)
+        else:
+            return None
         found = [
-            button
+            button.data
             for button in buttons
             if isinstance(parsed := callbacks.parse(button.data), callbacks.Prompted)
             and parsed.action in actions
             and normalise_label(button.label).split()[:1] == [word]
         ]
         return found[0] if len(found) == 1 else None
+
+    def dont_know(self, typed: str) -> str | None:
+        """The "weet ik niet" of the question on screen, when that is what was typed, in any
+        language the bot speaks. A required question says it needs an answer, unless its
+        answer is one of the buttons: then the client hears to choose one."""
+        located = self.frame_flow_node()
+        if located is None or self.dialog.screen is not Screen.QUESTION or located[0].pending:
+            return None
+        _, flow, node = located
+        if node.required and not takes_own_words(flow, node):
+            return None
+        words = {
+            normalise_label(phrase)
+            for language in self.content.languages
+            for phrase in self.content.ui(language).dont_know_typed
+        }
+        return callbacks.prompted(self.dialog.prompt_seq, "unknown") if typed in words else None
 
     def handle_press(self, data: str) -> None:
         parsed = callbacks.parse(data)
@@ -273,11 +337,17 @@ class Turn:
             ):
                 self.question_action(action, arg, *located)
             case "pause":
-                self.update(paused=True)
                 self.show(Screen.RESUME)
             case "resume":
-                self.update(paused=False)
                 self.show(Screen.QUESTION if self.dialog.frame else Screen.MENU)
+            case "take" | "leave" if self.dialog.screen is Screen.HELD and (
+                held := self.frame_flow_node()
+            ):
+                self.settle_held(held[0], take=action == "take")
+            case "keep" | "replace" if self.dialog.screen is Screen.REPLACE and (
+                answered := self.frame_flow_node()
+            ):
+                self.settle_replace(*answered, replacing=action == "replace")
             case "menu":
                 self.show(Screen.MENU)
             case "help":
@@ -285,7 +355,6 @@ class Turn:
             case "language":
                 self.show(Screen.LANGUAGE)
             case "flow" if flow:
-                self.update(paused=False)
                 self.start_flow(flow)
             case "overview" if flow:
                 self.show_overview(flow)
@@ -309,6 +378,8 @@ class Turn:
             return
         key = flow.answer_key(node)
         match action:
+            case "skip" | "unknown" if self.answered(frame, flow, node):
+                self.show(Screen.REPLACE, action)
             case "o" if arg in node.options and node.kind is NodeKind.MULTI_CHOICE:
                 self.toggle(arg, frame, node)
             case "o" if arg in node.options:
@@ -348,8 +419,8 @@ class Turn:
                     self.notice(self.ui.choose_at_least.format(min=node.min_choices))
                     return
                 self.answer_value(frame, node, ",".join(frame.selection))
-            case "sug" if arg.isdigit() and int(arg) < len(suggestions):
-                group, text = suggestions[int(arg)]
+            case "sug" if (index := whole_number(arg)) is not None and index < len(suggestions):
+                group, text = suggestions[index]
                 if node.suggest_group and group:
                     frame = frame.model_copy(
                         update={"values": {**frame.values, node.suggest_group: group}}
@@ -364,6 +435,8 @@ class Turn:
                 self.show(Screen.QUESTION)
             case "skip" | "unknown" if node.required:
                 self.notice(self.ui.required)
+            case "skip" | "unknown" if self.answered(frame, flow, node):
+                self.show(Screen.REPLACE, action)
             case "skip":
                 self.replace_frame(frame.model_copy(update={"pending": None}))
                 self.advance()
@@ -379,6 +452,49 @@ class Turn:
         values = {**frame.values, node.id: value}
         self.replace_frame(frame.model_copy(update={"values": values, "pending": None}))
         self.advance(chosen=value)
+
+    def answered(self, frame: Frame, flow: Flow, node: Node) -> bool:
+        """Whether the question has an answer that "weet ik niet" or "overslaan" would replace:
+        a stored one, or a value of the record being changed (a step's date)."""
+        if flow.collects:
+            value = frame.values.get(node.id, records.UNKNOWN_VALUE)
+            return frame.single and value != records.UNKNOWN_VALUE
+        answer = self.state.answers.get(flow.answer_key(node))
+        return answer is not None and answer.status is AnswerStatus.ANSWERED
+
+    def settle_replace(self, frame: Frame, flow: Flow, node: Node, *, replacing: bool) -> None:
+        """The answer to "keep the answer you had?": kept, the client goes on as they meant
+        to; replaced, by "weet ik niet" or by nothing (skipped)."""
+        unknown = self.dialog.screen_arg == "unknown"
+        if not replacing and frame.single:
+            self.back(frame, flow)  # the change is called off: nothing to save
+        elif not replacing:
+            self.advance()
+        elif flow.collects and unknown:
+            self.answer_value(frame, node, records.UNKNOWN_VALUE)
+        elif flow.collects:
+            values = {k: v for k, v in frame.values.items() if k != node.id}
+            self.replace_frame(frame.model_copy(update={"values": values, "pending": None}))
+            self.advance()
+        else:
+            status = AnswerStatus.UNKNOWN if unknown else AnswerStatus.SKIPPED
+            self.save(flow.answer_key(node), Answer(status))
+            self.advance()
+
+    def settle_held(self, frame: Frame, *, take: bool) -> None:
+        """Held text taken as typed at its question (the answer, or the button it names), or
+        left unsaved."""
+        assert frame.held is not None
+        self.replace_frame(frame.model_copy(update={"held": None}))
+        if not take:
+            self.say(self.ui.held_left)
+            self.show(Screen.QUESTION)
+            return
+        self.update(screen=Screen.QUESTION)
+        if not self.typed_press(frame.held):
+            located = self.frame_flow_node()
+            assert located is not None
+            self.answer_text(frame.held, *located)
 
     def quick(self, choice: str, frame: Frame, node: Node) -> None:
         """A common date or moment pressed; it is confirmed like a typed one."""
@@ -451,10 +567,14 @@ class Turn:
 
     def typed_value(self, text: str, frame: Frame, node: Node) -> None:
         language = self.dialog.language
+        today = self.local_now.date()
         if node.kind is NodeKind.DATE:
-            day = parse_date(text, language, self.local_now.date())
+            day = parse_date(text, language, today)
             if day is None:
                 self.say(self.ui.date_not_understood)
+                self.show(Screen.QUESTION)
+            elif beyond_horizon(day, today):
+                self.say(self.ui.date_too_far.format(years=HORIZON_YEARS))
                 self.show(Screen.QUESTION)
             else:
                 self.propose(frame, node, day.isoformat())
@@ -463,15 +583,13 @@ class Turn:
             if moment is None:
                 self.say(self.ui.moment_not_understood)
                 self.show(Screen.QUESTION)
+            elif beyond_horizon(moment.date(), today):  # before UTC: 31-12-9999 would overflow
+                self.say(self.ui.date_too_far.format(years=HORIZON_YEARS))
+                self.show(Screen.QUESTION)
             else:
                 utc = local_to_utc(moment.replace(tzinfo=None), self.state.profile.timezone)
                 self.propose(frame, node, utc.isoformat())
-        elif node.kind is NodeKind.CHOICE and (
-            node.dynamic_options or node.next or node.required or node.buttons_only
-        ):
-            # The answer decides where the flow goes, or the record cannot do without one of
-            # its options (quiet hours: own words would silently mean "never quiet"; a goal's
-            # domain is one of the life domains), so it has to be one of the buttons.
+        elif not takes_own_words(self.content.flows[frame.flow], node):
             self.say(self.ui.choose_button)
             self.show(Screen.QUESTION)
         else:
@@ -644,7 +762,7 @@ class Turn:
                 and self.applies(follower, frame.values)
                 and follower.id not in frame.values
             ):
-                self.replace_frame(frame.model_copy(update={"node": follower.id}))
+                self.replace_frame(frame.model_copy(update={"node": follower.id, "held": None}))
                 self.show(Screen.QUESTION)
                 return
         save = next(n for n in flow.nodes if n.kind is NodeKind.SAVE and n.record is not None)

@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "DEFAULT_QUIET",
     "DEFAULT_TIME",
+    "HORIZON_YEARS",
     "QuietHours",
+    "beyond_horizon",
     "format_date",
     "format_moment",
     "local_to_utc",
@@ -50,6 +52,9 @@ class QuietHours:
 
 DEFAULT_QUIET = QuietHours(time(22), time(8))
 DEFAULT_TIME = time(10)
+# A plan's dates lie within this many years: "31-12-9999" is a typo, not a plan (and the
+# calendar's last days would overflow the arithmetic of reminders and follow-ups).
+HORIZON_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -583,7 +588,10 @@ def _at(day: date, wall: time, zone: tzinfo) -> datetime:
     # fold=0 in a gap reads the wall time with the offset from before the change, which after
     # normalising through UTC lands exactly one gap later (02:30 -> 03:30).
     naive = datetime.combine(day, wall)
-    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
+    try:
+        return naive.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
+    except OverflowError:  # the calendar's first or last day, past UTC's range: no DST there
+        return naive.replace(tzinfo=zone, fold=0)
 
 
 def _splits(words: list[str]) -> list[tuple[list[str], list[str]]]:
@@ -662,6 +670,11 @@ def parse_moment(text: str, language: str, now: datetime) -> datetime | None:
         if moment is not None:
             found.add(moment)
     return found.pop() if len(found) == 1 else None
+
+
+def beyond_horizon(day: date, today: date) -> bool:
+    """Whether `day` lies more than HORIZON_YEARS after `today`: too far for a plan."""
+    return (day - today).days > HORIZON_YEARS * 366
 
 
 def format_date(day: date, language: str, today: date) -> str:

@@ -11,7 +11,7 @@ from storage.links import (
     LinkRepository,
     NewInvitation,
     OpenResult,
-    looks_like_short_code,
+    is_printed_code,
     normalise_code,
 )
 from storage.migrate import upgrade
@@ -69,7 +69,7 @@ __all__ = [
     "StepRecord",
     "StoredAnswer",
     "UpdateRepository",
-    "looks_like_short_code",
+    "is_printed_code",
     "make_engine",
     "make_session_factory",
     "normalise_code",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from dialogs.casefile import (
@@ -43,6 +43,7 @@ from storage.models import (
     Step,
 )
 from storage.plans import GoalRecord, PlanRepository, StepRecord
+from storage.pseudonyms import pseudonym
 from storage.repositories import AnswerRepository
 from storage.staff import AccessDenied, require_counsellor
 
@@ -62,6 +63,7 @@ class AuditRecord:
     kind: LookKind
     sections: tuple[Section, ...]
     at: datetime
+    erased: bool = False  # the client was erased since: kept under the keyed hash of the id
 
 
 class CaseFileRepository:
@@ -264,11 +266,28 @@ class AuditRepository:
         self.session = session
 
     def for_client(self, client_id: int) -> list[AuditRecord]:
-        """Every look at the client's data, oldest first."""
+        """Every look at the data of this client (not erased), oldest first."""
+        return self._looks(AuditEntry.client_id == client_id)
+
+    def for_account(self, identity: str, audit_key: bytes) -> list[AuditRecord]:
+        """Every look at the data of the client with this account (telegram:1001), oldest
+        first, also of an erased one: found by the keyed hash of the account."""
+        channel, _, external_id = identity.partition(":")
+        client = select(Client.id).where(
+            Client.channel == channel, Client.external_id == external_id
+        )
+        return self._looks(
+            or_(
+                AuditEntry.client_id.in_(client.scalar_subquery()),
+                AuditEntry.client_pseudonym == pseudonym(audit_key, identity),
+            )
+        )
+
+    def _looks(self, which: ColumnElement[bool]) -> list[AuditRecord]:
         rows = self.session.execute(
             select(AuditEntry, Staff)
             .join(Staff, AuditEntry.staff_id == Staff.id)
-            .where(AuditEntry.client_id == client_id)
+            .where(which)
             .order_by(AuditEntry.at, AuditEntry.id)
         )
         return [
@@ -278,6 +297,7 @@ class AuditRepository:
                 LookKind(entry.kind),
                 sections_named(entry.sections),
                 entry.at,
+                erased=entry.client_id is None,
             )
             for entry, staff in rows
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
+from storage.files import make_private
+
 DEFAULT_DATABASE_URL = "sqlite:///data/krachtwerk.db"
+# Set in a session's info by a unit of work that erased someone: see `compact_after_commit`.
+_COMPACT = "compact"
+
+log = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -21,6 +28,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # What is deleted is overwritten with zeros, not left in free pages: an erased client's
+    # words cannot be read back from the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     # We begin transactions ourselves (below), not the driver at its first write.
     dbapi_connection.isolation_level = None
@@ -39,7 +49,7 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_database(Path(parsed.database))
         # Units of work run in worker threads (asyncio.to_thread), so connections move.
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -48,9 +58,50 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
+def private_database(path: Path) -> None:
+    """The SQLite file and its -wal/-shm readable by their owner only. The file is made here,
+    empty (SQLite takes an empty file as a new database), because SQLite gives the -wal and
+    -shm it creates the file's mode; existing ones lose others' access."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private(path)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            make_private(companion)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: repositories hand plain values out after the commit.
-    return sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    event.listen(sessions, "after_commit", _compact_if_asked)
+    return sessions
+
+
+def compact_after_commit(session: Session) -> None:
+    """Once this unit of work has committed, checkpoint SQLite's write-ahead log into the file
+    and empty it (TRUNCATE): the log still holds copies of pages from before an erasure, which
+    secure_delete does not reach. PostgreSQL keeps deleted rows until VACUUM (README)."""
+    session.info[_COMPACT] = True
+
+
+def _compact_if_asked(session: Session) -> None:
+    if not session.info.pop(_COMPACT, False):
+        return
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return
+    # The driver's own connection, in autocommit: a checkpoint cannot run inside a transaction.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = cursor.fetchone() or (0, 0, 0)
+        cursor.close()
+    finally:
+        connection.close()
+    if busy:
+        # Another connection was reading an older snapshot; the next checkpoint catches up.
+        log.warning("write-ahead log not emptied after an erasure: the database was busy")
 
 
 def take_turns(session: Session, key: int) -> None:

@@ -30,6 +30,9 @@ from storage.staff import ACTIVE_COUNSELLOR, require_counsellor
 # No 0/O, 1/I/L: a code read aloud or copied from paper is typed right.
 SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 SHORT_CODE_LENGTH = 8
+# As the invitation prints it: two halves with a dash (spaces around it forgiven).
+_HALF = f"[{SHORT_CODE_ALPHABET}]{{{SHORT_CODE_LENGTH // 2}}}"
+_PRINTED_CODE = re.compile(rf"{_HALF}\s*-\s*{_HALF}", re.IGNORECASE)
 MESSAGE_KINDS = ("message", "call")
 
 # Wrong codes: two are free, the third blocks for a minute, each further one doubles the
@@ -97,10 +100,11 @@ def normalise_code(text: str) -> str:
     return re.sub(r"[\s-]", "", text).upper()
 
 
-def looks_like_short_code(text: str) -> bool:
-    """Whether `text` could be a short code (so the caller can treat it as one)."""
-    code = normalise_code(text)
-    return len(code) == SHORT_CODE_LENGTH and all(c in SHORT_CODE_ALPHABET for c in code)
+def is_printed_code(text: str) -> bool:
+    """Whether `text` is a short code in the form the invitation prints it (K7QM-4XPN), dash
+    included. Only that form is read as a code unasked: without the dash, plain words are
+    codes too ("verhuren", "geen werk"), and the client's answer would be lost."""
+    return _PRINTED_CODE.fullmatch(text.strip()) is not None
 
 
 def link_sections(link: Link) -> frozenset[Section]:

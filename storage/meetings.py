@@ -100,13 +100,15 @@ class MeetingRepository:
     # --- follow-up -------------------------------------------------------------------------
 
     def follow_ups(self, chat_id: int, current: int | None) -> tuple[FollowUp, ...]:
-        """Earlier cases of this group whose presenter has not yet told what came of them."""
+        """Earlier cases of this group whose presenter has not yet told what came of them
+        (none whose client asked to be forgotten)."""
         rows = self.session.scalars(
             select(TeamMeeting)
             .where(
                 TeamMeeting.chat_id == chat_id,
                 TeamMeeting.phase == Phase.FINISHED.value,
                 TeamMeeting.follow_up_status.is_(None),
+                TeamMeeting.case_removed_at.is_(None),
                 TeamMeeting.key != (current or 0),
             )
             .order_by(TeamMeeting.started_at, TeamMeeting.id)
@@ -114,10 +116,11 @@ class MeetingRepository:
         return tuple(self._follow_up(row) for row in rows)
 
     def followed(self, key: int) -> tuple[FollowUp, ...]:
-        """The earlier cases told about (or skipped) in the meeting `key`."""
+        """The earlier cases told about (or skipped) in the meeting `key`; a case removed at
+        the client's request since is left out."""
         rows = self.session.scalars(
             select(TeamMeeting)
-            .where(TeamMeeting.follow_up_in == key)
+            .where(TeamMeeting.follow_up_in == key, TeamMeeting.case_removed_at.is_(None))
             .order_by(TeamMeeting.follow_up_at, TeamMeeting.id)
         )
         return tuple(self._follow_up(row) for row in rows)
@@ -275,6 +278,7 @@ class MeetingRepository:
             presenter=presenter,
             case=row.case_label,
             case_link=row.case_link_id,
+            case_removed=row.case_removed_at is not None,
             step=row.step,
             deadline=row.deadline,
             remaining=row.remaining,

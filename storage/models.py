@@ -267,7 +267,7 @@ class Invitation(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     code_hash: Mapped[str] = mapped_column(String(64))
     short_hash: Mapped[str] = mapped_column(String(64))
-    # What the counsellor calls the client; it becomes the link's client_name.
+    # What the counsellor calls the client; the link's client_name once they confirm it.
     label: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -275,7 +275,8 @@ class Invitation(Base):
     opened_by: Mapped[str | None] = mapped_column(String(96))
     opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    outcome: Mapped[str | None] = mapped_column(String(16))  # accepted | declined
+    # accepted | declined, or refused: the counsellor said the opener is not their client.
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         Index("uq_invitations_code_hash", code_hash, unique=True),
@@ -299,7 +300,8 @@ class CodeAttempt(Base):
 
 class Link(Base):
     """A client and a counsellor working together; what the client shares is per link and
-    the client's to change. An ended link is kept, so that history explains the audit trail."""
+    the client's to change. An ended link is kept, so that history explains the audit trail;
+    one the counsellor refused (a stranger opened the invitation) is deleted."""
 
     __tablename__ = "links"
 
@@ -309,8 +311,14 @@ class Link(Base):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="SET NULL")
     )
+    # What the counsellor calls the client: until they confirm, the opener's name on the
+    # channel (the invitation's label, meant for the real client, is not theirs to see).
     client_name: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # NULL until the counsellor confirmed who opened the invitation: nothing is shared before.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The opener's @username, for the counsellor to recognise them; gone once they answer.
+    opener_username: Mapped[str | None] = mapped_column(Text)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ended_by: Mapped[str | None] = mapped_column(String(16))  # client | counsellor | admin
     share_strengths: Mapped[bool] = mapped_column(Boolean)
@@ -355,18 +363,23 @@ class CounsellorMessage(Base):
 
 class AuditEntry(Base):
     """One look of a counsellor at a client's data (view, export, digest) and the sections it
-    showed: the client and the administrators can see who saw what."""
+    showed: the client and the administrators can see who saw what. Erasing the client keeps
+    the entry (NEN 7513) with `client_id` NULL and `client_pseudonym` a keyed hash of the id."""
 
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
+    client_pseudonym: Mapped[str | None] = mapped_column(String(64))  # storage.pseudonyms
     kind: Mapped[str] = mapped_column(String(16))  # view | export | digest
     sections: Mapped[list[str]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_audit_entries_client_at", client_id, at),)
+    __table_args__ = (
+        Index("ix_audit_entries_client_at", client_id, at),
+        Index("ix_audit_entries_client_pseudonym", client_pseudonym),
+    )
 
 
 class Digest(Base):
@@ -453,6 +466,9 @@ class TeamMeeting(Base):
     follow_up_status: Mapped[str | None] = mapped_column(String(16))  # answered | skipped
     follow_up_in: Mapped[int | None] = mapped_column(BigInteger)  # key of the meeting told in
     follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The client of the case asked to be forgotten: label, ideas, next step and follow-up are
+    # gone, the meeting stays for the team.
+    case_removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         Index("uq_meetings_key", key, unique=True),

@@ -1,9 +1,11 @@
 """The client's rights over their data (AVG/GDPR): everything stored about them, and erasure.
 
 `everything` reads every table that holds something about the client, every column of it, so
-a column added later is in the export without anyone remembering to add it. `erase` deletes
-the client row, which the foreign keys cascade into every table below it, and what refers to
-them by their channel identity (invitations they opened, wrong-code counts).
+a column added later is in the export without anyone remembering to add it, and the team
+meetings where they were the case. `erase` deletes the client row, which the foreign keys
+cascade into every table below it, what refers to them by their channel identity (invitations
+they opened, wrong-code counts) and their case in team meetings (the meeting stays, its case
+marked removed). The audit trail stays, pseudonymised (storage.pseudonyms).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from storage.db import compact_after_commit
 from storage.links import Contact, LinkRepository
 from storage.models import (
     AnswerVersion,
@@ -27,6 +30,7 @@ from storage.models import (
     Goal,
     Invitation,
     Link,
+    MeetingIdea,
     PlanEventRow,
     Reflection,
     Reminder,
@@ -34,7 +38,9 @@ from storage.models import (
     Staff,
     Step,
     StepProposal,
+    TeamMeeting,
 )
+from storage.pseudonyms import pseudonym
 
 # Tables whose rows belong to one client, by the name they have in the export.
 CLIENT_TABLES: tuple[tuple[str, type[DeclarativeBase]], ...] = (
@@ -104,10 +110,48 @@ class ClientDataRepository:
             }
             for row in invitations
         ]
+        data["team_meetings"] = self._meetings(client_id)
         return data
 
-    def erase(self, client_id: int, identity: str) -> Erased:
-        """Delete everything about the client, in this transaction."""
+    def _meetings(self, client_id: int) -> list[dict[str, Any]]:
+        """The team meetings where the client was the case (chosen over their link)."""
+        meetings = self.session.scalars(
+            select(TeamMeeting)
+            .join(Link, TeamMeeting.case_link_id == Link.id)
+            .where(Link.client_id == client_id)
+            .order_by(TeamMeeting.started_at, TeamMeeting.id)
+        )
+        found = []
+        for meeting in meetings:
+            ideas = list(
+                self.session.scalars(
+                    select(MeetingIdea)
+                    .where(MeetingIdea.meeting_id == meeting.id)
+                    .order_by(MeetingIdea.number)
+                )
+            )
+            proposals = self.session.scalars(
+                select(StepProposal.steps)
+                .where(StepProposal.meeting_id == meeting.id, StepProposal.client_id == client_id)
+                .order_by(StepProposal.id)
+            )
+            found.append(
+                {
+                    "started_at": _plain(meeting.started_at),
+                    "case": meeting.case_label,
+                    "presenter": meeting.presenter_name,
+                    "ideas": [idea.text for idea in ideas],
+                    "ideas_chosen": [idea.text for idea in ideas if idea.chosen],
+                    "next_step": meeting.next_step,
+                    "what_came_of_it": meeting.follow_up,
+                    "proposed_steps": [step for steps in proposals for step in steps],
+                }
+            )
+        return found
+
+    def erase(self, client_id: int, identity: str, *, audit_key: bytes, now: datetime) -> Erased:
+        """Delete everything about the client, in this transaction; the looks at their data
+        stay under the keyed hash of their account (`audit_key`)."""
         reminder_ids = list(
             self.session.scalars(
                 select(Reminder.id).where(
@@ -123,6 +167,31 @@ class ClientDataRepository:
         ]
         self.session.execute(delete(Invitation).where(Invitation.opened_by == identity))
         self.session.execute(delete(CodeAttempt).where(CodeAttempt.identity == identity))
+        self._remove_cases(client_id, now)
+        self.session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.client_id == client_id)
+            .values(client_id=None, client_pseudonym=pseudonym(audit_key, identity))
+        )
         # Core, not the ORM: the database's ON DELETE CASCADE removes every row below.
         self.session.execute(delete(Client).where(Client.id == client_id))
+        compact_after_commit(self.session)
         return Erased(reminder_ids, counsellors)
+
+    def _remove_cases(self, client_id: int, now: datetime) -> None:
+        """Their case in team meetings: label, ideas, next step and what came of it. The
+        meetings come first: a meeting's update holding one commits before this goes on."""
+        removed = self.session.scalars(
+            update(TeamMeeting)
+            .where(TeamMeeting.case_link_id.in_(select(Link.id).where(Link.client_id == client_id)))
+            .values(
+                case_label=None,
+                case_link_id=None,
+                next_step=None,
+                follow_up=None,
+                case_removed_at=now,
+            )
+            .returning(TeamMeeting.id)
+        ).all()
+        if removed:
+            self.session.execute(delete(MeetingIdea).where(MeetingIdea.meeting_id.in_(removed)))

@@ -13,6 +13,9 @@ from dialogs import Content, Engine, load_content
 from storage import make_engine, make_session_factory, upgrade
 from tests.postgres import own_schema, postgres_problem
 
+# The audit trail's pseudonym key in tests that build Conversations themselves.
+AUDIT_KEY = b"a test key for the audit trail's pseudonyms"
+
 
 @pytest.fixture(autouse=True)
 def isolated_settings(
@@ -84,4 +87,5 @@ def conversations(content: Content, database: DatabaseEngine) -> Conversations:
         make_session_factory(database),
         default_language="nl",
         default_timezone="Europe/Amsterdam",
+        audit_key=AUDIT_KEY,
     )

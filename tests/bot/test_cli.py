@@ -13,10 +13,13 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from bot.__main__ import ADMIN_ENV, main
+from bot.runtime import audit_key
+from bot.settings import load_settings
 from dialogs import load_content
 from dialogs.casefile import LookKind, Section
 from storage import (
     CaseFileRepository,
+    ClientDataRepository,
     ClientRepository,
     Identity,
     InvitationRepository,
@@ -270,15 +273,32 @@ def test_the_audit_trail_of_a_client(staff_db: str, capsys: pytest.CaptureFixtur
     engine.dispose()
     audit = ("audit", "--client", str(client.id))
     assert run_cli(capsys, *audit, "--admin", "501")[0] == 2
-    assert run_cli(capsys, *audit, "--admin", "1") == (
-        0,
+    trail = (
         "at (UTC)          who   telegram id  what    sections\n"
         "2026-11-27T09:30  Anna  501          view    -\n"
-        "2026-11-27T09:31  Anna  501          export  plan, strengths\n",
-        "",
+        "2026-11-27T09:31  Anna  501          export  plan, strengths\n"
     )
+    assert run_cli(capsys, *audit, "--admin", "1") == (0, trail, "")
     assert run_cli(capsys, "audit", "--client", "99", "--admin", "1") == (
         0,
         "nobody has looked at the data of client 99\n",
+        "",
+    )
+    assert run_cli(capsys, "audit", "--account", "telegram:1001", "--admin", "1")[1] == trail
+
+    # Erased, Sam's looks stay under the keyed hash of their account only.
+    engine = make_engine(staff_db)
+    with make_session_factory(engine).begin() as session:
+        key = audit_key(load_settings())
+        ClientDataRepository(session).erase(client.id, "telegram:1001", audit_key=key, now=NOW)
+    engine.dispose()
+    assert run_cli(capsys, *audit, "--admin", "1")[1] == (
+        f"nobody has looked at the data of client {client.id}\n"
+    )
+    assert run_cli(capsys, "audit", "--account", "telegram:1001", "--admin", "1") == (
+        0,
+        "at (UTC)          who   telegram id  what                    sections\n"
+        "2026-11-27T09:30  Anna  501          view (client erased)    -\n"
+        "2026-11-27T09:31  Anna  501          export (client erased)  plan, strengths\n",
         "",
     )

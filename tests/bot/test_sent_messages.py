@@ -14,7 +14,7 @@ from storage import Identity
 from storage.models import ChatMessage
 from storage.mydata import ClientDataRepository
 from tests.bot.test_conversation import buttons
-from tests.conftest import Clock
+from tests.conftest import AUDIT_KEY, Clock
 from tests.reminders.clock import ManualClock
 
 
@@ -47,7 +47,9 @@ async def test_one_flush_writes_every_chat_and_skips_a_client_erased_meanwhile(
     assert list(wakes.timers) == [FLUSH_JOB]
     assert wakes.when(FLUSH_JOB) == clock() + FLUSH_AFTER
     with conversations.sessions.begin() as session:
-        ClientDataRepository(session).erase(bob, "telegram:2")  # /vergeetmij before the flush
+        ClientDataRepository(session).erase(
+            bob, "telegram:2", audit_key=AUDIT_KEY, now=clock()
+        )  # /vergeetmij before the flush
     flush: Callable[[], Awaitable[None]] = wakes.timers[FLUSH_JOB][1]
     await flush()
     assert kept(conversations) == {(ana, 501), (ana, 502), (ana, 503)}

@@ -57,3 +57,13 @@ def test_my_data_is_written_next_to_the_database(
     assert [a["text"] for a in data["answers"]] == ["Een huis"]
     assert (tmp_path / "mijn-gegevens-ana.pdf").read_bytes().startswith(b"%PDF")
     assert "mijn-gegevens-ana.pdf" in output.getvalue()
+
+
+def test_the_buttons_under_a_crisis_answer_keep_their_numbers(
+    conversations: Conversations, clock: Clock
+) -> None:
+    out = run(conversations, clock, "1", "ik wil dood", "1")
+    assert "0800-0113" in out
+    assert "Dit bericht heb ik niet bewaard.\n  [1] 💾 Toch bewaren als antwoord\n" in out
+    assert "  [2] ⬅️ Terug   [3] ⏭ Overslaan\n  [4] 🤷 Weet ik niet   [5] ⏸ Later verder" in out
+    assert "Hoe woon je nu?" in out  # "1" saved it as the answer to the first question

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import stat
 from pathlib import Path
 
 from bot.conversation import Conversations
@@ -55,6 +56,9 @@ def test_forget_me_takes_the_files_written_for_the_person_too(
     chat.run(iter(["1\n", "/netwerk\n", "/mijngegevens\n"]))
     written = sorted(path.name for path in tmp_path.iterdir())
     assert written == ["mijn-gegevens-ana.json", "mijn-gegevens-ana.pdf", "netwerkkaart-ana.png"]
+    # Hers alone to read, whatever the umask (the files are next to the database).
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in tmp_path.iterdir()}
+    assert modes == dict.fromkeys(written, 0o600)
     (tmp_path / "someone-else.txt").write_text("kept")
     chat.run(iter(["/vergeetmij\n", "1\n"]))
     assert "Alles is gewist." in output.getvalue()

@@ -158,12 +158,16 @@ def test_pause_at_every_question_and_continue_exactly_there(
     assert "Alles wat je hebt verteld, is bewaard" in client.text
     client.later(days=3)
     client.send("hoi, daar ben ik weer")
-    assert "Welkom terug" in client.text
-    assert "niet als antwoord bewaard" in client.text
+    assert "Je schreef: “hoi, daar ben ik weer”\nIs dit je antwoord op deze vraag?" in client.text
+    assert client.labels == ["✅ Ja, bewaar het", "✖️ Nee"]
     assert all(saved.text != "hoi, daar ben ik weer" for saved in client.saved)
-    client.press("Verder waar ik was")
+    client.press("Nee")
+    assert client.texts[0] == "Goed, dat heb ik niet bewaard. Hier is de vraag nog een keer."
+    assert all(saved.text != "hoi, daar ben ik weer" for saved in client.saved)
     assert client.node == node_id
     assert client.state.dialog.screen is Screen.QUESTION
+    assert client.state.dialog.frame is not None
+    assert client.state.dialog.frame.held is None
 
 
 # --- kinds of answers ----------------------------------------------------------------------------
@@ -323,14 +327,45 @@ def test_an_edited_message_is_answered_and_nothing_changes(client: EngineChat) -
     assert client.node == before.dialog.frame.node  # type: ignore[union-attr]
 
 
-def test_text_after_a_long_silence_is_not_taken_as_an_answer(client: EngineChat) -> None:
+def test_text_after_a_long_silence_is_asked_about_and_saved_on_yes(client: EngineChat) -> None:
     client.later(hours=13)
-    client.send("hallo")
-    assert not client.saved
-    assert "Welkom terug" in client.text
-    client.press("Verder")
     client.send("Een huis met tuin")
+    assert not client.saved
+    assert "Hier was je gebleven: Krachten in kaart" in client.text
+    assert "Hoe zou je graag willen wonen?" in client.text
+    assert "Je schreef: “Een huis met tuin”" in client.text
+    # Held in the dialog, which is stored every turn: nothing typed lives only in memory.
+    assert client.state.dialog.frame is not None
+    assert client.state.dialog.frame.held == "Een huis met tuin"
+    client.send("ja")  # typed like the button
     assert client.saved[-1].text == "Een huis met tuin"
+    assert client.node == "housing.current"
+    assert client.state.dialog.frame is not None
+    assert client.state.dialog.frame.held is None
+
+
+def test_a_held_text_goes_the_way_it_would_have_gone_at_the_question(client: EngineChat) -> None:
+    client.press("Later verder")
+    client.send("geen idee")  # during the pause: held, then read as at the question
+    client.press("Ja")
+    assert client.saved[-1].status is AnswerStatus.UNKNOWN
+    client.later(hours=13)
+    client.send("Een tuin")
+    client.send("Nee, anders: een balkon")  # not a yes or no: this one is held instead
+    assert "Je schreef: “Nee, anders: een balkon”" in client.text
+    client.press("Ja")
+    assert client.saved[-1].text == "Nee, anders: een balkon"
+    assert [s.text for s in client.saved] == [None, "Nee, anders: een balkon"]
+
+
+def test_an_old_yes_on_a_held_text_saves_nothing_twice(client: EngineChat) -> None:
+    client.later(hours=13)
+    client.send("Een huis met tuin")
+    yes = client.button("Ja")
+    client.step(Press(yes.data))
+    client.step(Press(yes.data))
+    assert client.notices == ["Deze knop hoort bij een eerdere vraag."]
+    assert [s.text for s in client.saved] == ["Een huis met tuin"]
 
 
 def test_text_soon_after_is_the_answer(client: EngineChat) -> None:

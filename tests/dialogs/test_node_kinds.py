@@ -104,8 +104,10 @@ def test_pause_and_resume(chat: EngineChat, node_id: str) -> None:
     chat.press("Later verder")
     chat.later(days=1)
     chat.send("hallo")
-    chat.press("Verder waar ik was")
+    assert "Is dit je antwoord op deze vraag?" in chat.text
+    chat.press("Nee")
     assert chat.node == node_id
+    assert all(saved.text != "hallo" for saved in chat.saved)
 
 
 @pytest.mark.parametrize("node_id", KINDS)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.logs import QUIET_LOGGERS
 from tests.conftest import Clock
 from tests.e2e.fake_bot_api import FakeBotAPI
 from tests.e2e.harness import RunningBot, TelegramUser
@@ -58,3 +60,13 @@ async def planner(bot: RunningBot) -> TelegramUser:
     assert "Deze stap staat in je plan." in replies
     await ana.press("Nee, zo is het goed")
     return ana
+
+
+@pytest.fixture
+def logs_as_run(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """caplog at DEBUG with the libraries as quiet as `python -m bot run` makes them."""
+    for name, level in QUIET_LOGGERS.items():
+        caplog.set_level(level, logger=name)
+    # Last: set_level also sets the capturing handler's level, for every logger.
+    caplog.set_level(logging.DEBUG)
+    return caplog

@@ -846,6 +846,14 @@ class FakeBotAPI:
             return {"edited_message": message}
         return {"message": message}
 
+    def check_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """The update as given, if Telegram could send it by the spec (its update_id aside);
+        a ValueError naming what is wrong otherwise."""
+        mismatch = self._match({"update_id": 0, **update}, "Update", "update", 0)
+        if mismatch is not None:
+            raise ValueError(f"not an update Telegram sends: {mismatch[1]}")
+        return update
+
     def callback_update(
         self,
         *,

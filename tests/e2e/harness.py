@@ -23,6 +23,7 @@ from bot.polling import Poller
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.telegram import App, build_application
+from tests.conftest import AUDIT_KEY
 from tests.e2e.fake_bot_api import FakeBotAPI
 from tests.reminders.clock import ManualClock
 
@@ -38,6 +39,7 @@ class RunningBot:
             telegram_bot_token=fake.token,
             telegram_api_base_url=fake.base_url,
             database_url=database_url,
+            audit_pseudonym_key=AUDIT_KEY.decode(),
         )
         self.clock = clock
         self.done: dict[int, asyncio.Event] = {}
@@ -118,6 +120,7 @@ class TelegramUser:
         self.fake = bot.fake
         self.user_id = user_id
         self.language_code = language_code
+        self.typed: list[int] = []  # the ids of the messages this person typed, oldest first
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -138,11 +141,38 @@ class TelegramUser:
 
     async def send(self, text: str, **extra: Any) -> list[str]:
         """Type a message; returns the texts of the bot's new messages."""
-        return await self._deliver(
-            self.fake.message_update(
-                user_id=self.user_id, text=text, language_code=self.language_code, **extra
-            )
+        update = self.fake.message_update(
+            user_id=self.user_id, text=text, language_code=self.language_code, **extra
         )
+        self.typed.append(update.get("message", {}).get("message_id", 0))
+        return await self._deliver(update)
+
+    async def send_photo(self, caption: str | None = None) -> list[str]:
+        """Send a photo, with a caption under it if given (checked against the Bot API spec)."""
+        photo: dict[str, Any] = {
+            "photo": [
+                {"file_id": "photo-1", "file_unique_id": "photo-u1", "width": 90, "height": 90}
+            ]
+        }
+        if caption is not None:
+            photo["caption"] = caption
+        update = self.fake.message_update(
+            user_id=self.user_id, text=None, language_code=self.language_code, extra=photo
+        )
+        return await self._deliver(self.fake.check_update(update))
+
+    async def edit(self, text: str) -> list[str]:
+        """Change the message typed last to `text`, as Telegram reports an edit (checked
+        against the Bot API spec)."""
+        assert self.typed, "nothing typed yet to edit"
+        update = self.fake.message_update(
+            user_id=self.user_id,
+            text=text,
+            language_code=self.language_code,
+            edited=True,
+            extra={"message_id": self.typed[-1]},
+        )
+        return await self._deliver(self.fake.check_update(update))
 
     async def send_content(self, content: dict[str, Any]) -> list[str]:
         """Send something that is not text: a sticker, a photo, a voice note, ..."""

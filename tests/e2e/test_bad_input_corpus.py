@@ -316,6 +316,18 @@ def press(label: str) -> Walk:
     return lambda visit: visit.press(label)
 
 
+def kept_if_asked(walk_on: Walk) -> Walk:
+    """The way back from the next question, past "keep the answer you had?" when Overslaan or
+    Weet ik niet met an answered question (the answer is kept)."""
+
+    async def walk(visit: Visit) -> None:
+        if UI.keep_answer in visit.user.labels():
+            await visit.press(UI.keep_answer)
+        await walk_on(visit)
+
+    return walk
+
+
 def keep(name: str, label: str) -> Walk:
     """Remember the newest message with this button, to press it when it is old."""
 
@@ -476,9 +488,11 @@ NODES = (
     ),
     Node(
         "text question", to_housing_current, "Hoe woon je nu?", Typed.ANSWER,
-        key="inventory.housing.current", moves_to="Was er een tijd", come_back=press("Terug"),
+        key="inventory.housing.current", moves_to="Was er een tijd",
+        come_back=kept_if_asked(press("Terug")),
         earlier_question="housing.wish", earlier_flow="welcome",
-        double_tap="Overslaan", double_tap_to="Was er een tijd",
+        # By now the question has an answer: Overslaan first asks whether to keep it.
+        double_tap="Overslaan", double_tap_to="Bij deze vraag had je al een antwoord",
     ),
     Node(
         "multiple choice", to_priorities, "Wat is nu het belangrijkst voor jou?", Typed.ANSWER,

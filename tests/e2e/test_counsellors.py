@@ -4,14 +4,12 @@ export, message, digest, and every way to reach data that is not one's own refus
 from __future__ import annotations
 
 import io
-import logging
 import re
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from bot.logs import QUIET_LOGGERS
 from storage import StaffRepository
 from storage.models import AuditEntry, Invitation
 from tests.conftest import Clock
@@ -206,11 +204,8 @@ async def test_codes_are_single_use_hashed_and_slowed_down(
 
 
 async def test_a_message_and_a_call_request_reach_the_counsellor(
-    bot: RunningBot, anna: TelegramUser, caplog: pytest.LogCaptureFixture
+    bot: RunningBot, anna: TelegramUser, logs_as_run: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    for name, level in QUIET_LOGGERS.items():  # as `python -m bot run` sets them
-        caplog.set_level(level, logger=name)
     jan = await linked_client(bot, anna)
     await jan.send("/begeleider")
     await jan.press("Een bericht sturen")
@@ -233,7 +228,7 @@ async def test_a_message_and_a_call_request_reach_the_counsellor(
     assert "✉️" not in replies[-1]
     # What Jan wrote, and the code he used, are in no log line of the bot.
     logged = "\n".join(
-        r.getMessage() for r in caplog.records if not r.name.startswith(("tests.", "aiohttp"))
+        r.getMessage() for r in logs_as_run.records if not r.name.startswith(("tests.", "aiohttp"))
     )
     assert "invitation" in logged
     for private in ("tuintje", "ziek", "drie uur", "start="):

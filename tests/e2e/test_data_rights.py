@@ -6,9 +6,12 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from storage import ClientRepository, Identity
 from storage.models import ChatMessage, Reminder
@@ -135,3 +138,32 @@ async def test_a_reply_id_is_written_with_the_chats_next_update(
     assert question not in kept_ids(bot, ana)  # no flush ran: the clock did not move
     await ana.send("Een eigen huis")
     assert question in kept_ids(bot, ana)
+
+
+def database_bytes(database_url: str) -> bytes:
+    """Everything SQLite keeps on disk for this database: the file, its log and its index."""
+    path = Path(make_url(database_url).database or "")
+    companions = (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+    return b"".join(p.read_bytes() for p in companions if p.exists())
+
+
+async def test_erased_words_cannot_be_read_back_from_the_database_files(
+    bot: RunningBot, ana: TelegramUser, database_url: str
+) -> None:
+    if make_url(database_url).get_backend_name() != "sqlite":
+        pytest.skip("PostgreSQL keeps deleted rows until VACUUM: see the README on erasure")
+    words = ("Zonnebloemveld achter het station", "Mijn buurvrouw Wilhelmina")
+    await ana.send("/start")
+    await ana.press("Ja, dat mag")
+    for answer in words:
+        await ana.send(answer)
+    await ana.send(f"{words[0]} met een tuin")  # a second version of the first answer
+    for answer in words:  # the control: the search finds them while they are kept
+        assert answer.encode() in database_bytes(database_url), answer
+    await ana.send("/vergeetmij")
+    replies = await ana.press("Ja, wis alles")
+    assert "Alles is gewist" in replies[-1]
+    kept = database_bytes(database_url)
+    for answer in words:
+        assert answer.encode() not in kept, answer
+        assert answer.encode("utf-16-le") not in kept, answer

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from sqlalchemy import func, select
 
-from bot.logs import QUIET_LOGGERS
 from dialogs import load_content
 from storage import AnswerRepository, ClientRepository, Identity, make_session_factory
 from storage.models import Client
@@ -28,11 +25,8 @@ def stored_answers(bot: RunningBot, user: TelegramUser) -> dict[str, str | None]
 
 
 async def test_the_whole_inventory_with_a_restart_halfway(
-    bot: RunningBot, ana: TelegramUser, caplog: pytest.LogCaptureFixture
+    bot: RunningBot, ana: TelegramUser, logs_as_run: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    for name, level in QUIET_LOGGERS.items():  # as `python -m bot run` sets them
-        caplog.set_level(level, logger=name)
     replies = await ana.send("/start")
     assert "Mag ik je antwoorden bewaren?" in replies[-1]
     replies = await ana.press("Ja, dat mag")
@@ -72,7 +66,7 @@ async def test_the_whole_inventory_with_a_restart_halfway(
     assert stored_answers(bot, ana) == expected
     # Nothing the client wrote reaches the bot's logs (the fake server's own are not the bot's).
     logged = [
-        r.getMessage() for r in caplog.records if not r.name.startswith(("tests.", "aiohttp"))
+        r.getMessage() for r in logs_as_run.records if not r.name.startswith(("tests.", "aiohttp"))
     ]
     assert logged
     assert not [line for line in logged if "eigen</b> woorden" in line]

@@ -31,6 +31,7 @@ from storage import (
     make_session_factory,
 )
 from storage.models import AnswerVersion, Client, Reminder
+from tests.conftest import AUDIT_KEY
 from tests.e2e.fake_bot_api import FakeBotAPI, HoldOutcome
 
 REPO = Path(__file__).resolve().parents[2]
@@ -186,6 +187,7 @@ def environment(fake_api: FakeBotAPI, database_url: str) -> dict[str, str]:
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
         "DATABASE_URL": database_url,
+        "AUDIT_PSEUDONYM_KEY": AUDIT_KEY.decode(),
         # A single process owns every claim: what it had claimed when killed is free at once.
         "REMINDER_LEASE_SECONDS": "0",
         "LOG_LEVEL": "INFO",

@@ -6,14 +6,12 @@ at once, and the next meeting asking what came of it."""
 from __future__ import annotations
 
 import functools
-import logging
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from telegram.ext import AIORateLimiter
 
-from bot.logs import QUIET_LOGGERS
 from storage.models import Step
 from tests.conftest import Clock
 from tests.e2e.harness import GroupMember, RunningBot
@@ -96,11 +94,8 @@ async def test_a_whole_meeting_with_a_restart_a_pause_and_the_follow_up(
     bot: RunningBot,
     team: tuple[GroupMember, GroupMember, GroupMember],
     clock: Clock,
-    caplog: pytest.LogCaptureFixture,
+    logs_as_run: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    for name, level in QUIET_LOGGERS.items():  # as `python -m bot run` sets them
-        caplog.set_level(level, logger=name)
     bram, anna, cees = team
     await start_case(bram, anna, cees, bot)
 
@@ -228,7 +223,7 @@ async def test_a_whole_meeting_with_a_restart_a_pause_and_the_follow_up(
     assert "• Anna over J.: Hij gaat nu elke dinsdag naar de buurtkamer" in replies[0]
 
     logged = "\n".join(
-        r.getMessage() for r in caplog.records if not r.name.startswith(("tests.", "aiohttp"))
+        r.getMessage() for r in logs_as_run.records if not r.name.startswith(("tests.", "aiohttp"))
     )
     assert "meeting" in logged or "update" in logged
     for typed in ("Buurtkamer", "buurtkamer", "Ik bel Jan", "Maatje", "K.L.", "Zwolle"):

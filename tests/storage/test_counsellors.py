@@ -25,7 +25,7 @@ from storage import (
     OpenResult,
     StaffRecord,
     StaffRepository,
-    looks_like_short_code,
+    is_printed_code,
     make_session_factory,
     normalise_code,
 )
@@ -188,7 +188,7 @@ def test_codes_are_stored_only_as_hashes(database: DatabaseEngine, now: datetime
     assert made.expires_at == now + DAY
     assert len(made.short_code) == 9
     assert made.short_code[4] == "-"
-    assert looks_like_short_code(made.short_code)
+    assert is_printed_code(made.short_code)
     with sessions.begin() as session:
         rows = session.execute(select(Invitation.__table__)).all()
     stored = repr(rows)
@@ -200,11 +200,14 @@ def test_codes_are_stored_only_as_hashes(database: DatabaseEngine, now: datetime
 def test_short_codes_are_read_the_way_people_type_them() -> None:
     assert normalise_code(" abcd-efgh\n") == "ABCDEFGH"
     assert normalise_code("ab cd\tef-gh") == "ABCDEFGH"
-    for typed in ("abcd-efgh", "ABCD EFGH", "hjkm2345"):
-        assert looks_like_short_code(typed)
+    for typed in ("abcd-efgh", "ABCD - EFGH", " hjkm-2345\n"):
+        assert is_printed_code(typed)
     # O, 0, I, 1 and L are not in the alphabet; lengths other than eight are no short code.
     for typed in ("ABCD-EFG0", "ABCD-EFGO", "ABCD-EFGI", "ABCD-EFG", "ABCD-EFGHJ", "hallo", ""):
-        assert not looks_like_short_code(typed)
+        assert not is_printed_code(typed)
+    # Without the dash it is a word or two of an answer, not a code.
+    for typed in ("ABCD EFGH", "hjkm2345", "verhuren", "geen werk", "Meer rust", "beat me up"):
+        assert not is_printed_code(typed)
 
 
 def test_only_an_active_counsellor_can_invite(database: DatabaseEngine, now: datetime) -> None:

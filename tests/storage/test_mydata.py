@@ -12,6 +12,7 @@ from dialogs import Content
 from dialogs.casefile import LookKind, Section
 from storage import (
     AnswerRepository,
+    AuditRepository,
     CaseFileRepository,
     ChatMessageRepository,
     ClientDataRepository,
@@ -25,9 +26,11 @@ from storage import (
     StaffRepository,
     make_session_factory,
 )
-from storage.models import Base, Staff, StepProposal
+from storage.models import AuditEntry, Base, Staff, StepProposal
 from storage.mydata import CLIENT_TABLES
+from storage.pseudonyms import pseudonym
 from storage.resources import ResourceRepository
+from tests.conftest import AUDIT_KEY
 
 JAN, MIRA = Identity("telegram", "1001"), Identity("telegram", "1002")
 
@@ -162,12 +165,22 @@ def test_erasing_leaves_nothing_about_the_client_in_any_table(
     )
 
     with sessions.begin() as session:
-        erased = ClientDataRepository(session).erase(jan, "telegram:1001")
+        erased = ClientDataRepository(session).erase(
+            jan, "telegram:1001", audit_key=AUDIT_KEY, now=now
+        )
     assert len(erased.reminder_ids) == 1
     assert [c.telegram_id for c in erased.counsellors] == [2001]
 
     with sessions() as session:
         assert rows_about(session, jan, {"telegram:1001"}) == {}
+        # Anna's look stays, by the keyed hash of Jan's account only (NEN 7513).
+        trail = AuditRepository(session)
+        assert trail.for_client(jan) == []
+        (look,) = trail.for_account("telegram:1001", AUDIT_KEY)
+        assert (look.staff_name, look.erased) == ("Anna", True)
+        assert trail.for_account("telegram:1001", b"another key") == []
+        kept = session.execute(select(AuditEntry.client_id, AuditEntry.client_pseudonym)).all()
+        assert (None, pseudonym(AUDIT_KEY, "telegram:1001")) in kept
         assert rows_about(session, mira, {"telegram:1002"}) == before  # Mira keeps everything
         assert session.scalar(select(func.count()).select_from(Staff)) == 1
         assert ClientRepository(session).find(JAN) is None

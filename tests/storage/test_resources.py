@@ -28,6 +28,7 @@ from storage import (
 from storage.models import Link
 from storage.models import Resource as ResourceRow
 from storage.resources import ResourceRecord, ResourceRepository
+from tests.conftest import AUDIT_KEY
 
 ANA, BOB = Identity("telegram", "1001"), Identity("telegram", "1002")
 RIET = Resource(1, "Mijn zus Riet", ResourceKind.CLOSE, Closeness.CLOSE, 1, None, "Koken")
@@ -138,7 +139,7 @@ def test_the_turn_store_writes_what_the_engine_asked(
     sessions = make_session_factory(database)
     ana = new_client(sessions, now)
     with sessions.begin() as session:
-        TurnStore(session, ana, now).perform(
+        TurnStore(session, ana, now, audit_key=AUDIT_KEY).perform(
             [SaveResource(RIET), SaveResource(LIBRARY), RemoveResource(1)]
         )
     with sessions() as session:
@@ -181,7 +182,7 @@ def test_my_data_holds_them_and_forgetting_erases_them(
         ("De bibliotheek", now.isoformat()),
     ]
     with sessions.begin() as session:
-        ClientDataRepository(session).erase(ana, "telegram:1001")
+        ClientDataRepository(session).erase(ana, "telegram:1001", audit_key=AUDIT_KEY, now=now)
     with sessions() as session:
         left = session.scalars(select(ResourceRow.client_id)).all()
         assert set(left) == {bob}
@@ -205,7 +206,7 @@ def test_resources_are_shared_only_when_the_client_says_so(
     with sessions.begin() as session:
         links = LinkRepository(session)
         assert links.for_client(ana)[0].sections == {Section.PLAN}  # off by default
-        store = TurnStore(session, ana, now)
+        store = TurnStore(session, ana, now, audit_key=AUDIT_KEY)
         store.perform([SetSharing(link_id, frozenset({Section.PLAN, Section.RESOURCES}))])
         # The counsellor hears of it, as of any change in what is shared.
         assert [(n.telegram_id, n.key, n.sections) for n in store.news] == [
