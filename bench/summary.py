@@ -264,10 +264,10 @@ def link_client(sessions: sessionmaker[Session], external_id: str) -> tuple[int,
         invitations = InvitationRepository(session)
         invitation = invitations.create(staff.id, "Sam", YEAR_AGO, timedelta(days=7))
         invitations.open(invitation.code, who, YEAR_AGO)
-        link = invitations.accept(
+        accepted = invitations.accept(
             invitation.id, who, client.id, "Sam", frozenset(Section), YEAR_AGO
         )
-        if link is None:
+        if accepted is None or invitations.confirm(staff.id, accepted.link_id, YEAR_AGO) is None:
             raise RuntimeError("the invitation did not link")
     return staff.id, client.id
 

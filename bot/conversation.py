@@ -103,6 +103,7 @@ class Conversations:
         *,
         language_hint: str | None = None,
         display_name: str | None = None,
+        username: str | None = None,
         update_id: int | None = None,
         message_id: int | None = None,
         earlier_messages: Sequence[int] = (),
@@ -110,8 +111,8 @@ class Conversations:
         """Step the engine for one event and commit everything it produced before returning.
 
         The reminder rows it changed are in the turn, for the clock to follow after the commit,
-        and so is the news for counsellors. `display_name` is the person's name on the channel,
-        used for a new counsellor link when the invitation does not name them. An update
+        and so is the news for counsellors. `display_name` and `username` are the person's name
+        and @username on the channel, shown to a counsellor whose invitation they opened. An update
         (`update_id`) delivered a second time has no effect at all. `message_id` is the id of
         the client's message in the chat, kept (never its text) so /wissen can delete it;
         `earlier_messages` are the ids of the bot's replies since the chat's last update.
@@ -157,6 +158,7 @@ class Conversations:
                 now,
                 identity=who,
                 display_name=display_name,
+                username=username,
                 audit_key=self.audit_key,
             )
             changes = store.perform(outputs)

@@ -18,6 +18,7 @@ from dialogs import desk as requests
 from dialogs.casefile import LookKind
 from dialogs.digest import digest
 from dialogs.document import Document, MapPicture
+from dialogs.link_screens import section_list
 from dialogs.outputs import ShowNetworkMap
 from dialogs.summary import summary
 from storage import (
@@ -48,12 +49,23 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class ToClient:
+    """A message for a client in their own chat, about what the counsellor did."""
+
+    client_id: int
+    channel: str
+    external_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class DeskTurn:
     language: str
     messages: list[Say] = field(default_factory=list)
     summary: Document | None = None
     network_map: ShowNetworkMap | None = None  # sent as a photo after the summary
     export: Export | None = None
+    to_clients: list[ToClient] = field(default_factory=list)
 
 
 class CounsellorDesk:
@@ -156,6 +168,8 @@ class CounsellorDesk:
                     else None
                 )
                 return DeskTurn(language, summary=document, network_map=photo)
+            case requests.AnswerOpener(link_id=link_id, is_client=is_client):
+                return self._answer_opener(session, staff, link_id, is_client, language, now)
             case requests.ExportCaseFile(client_id=client_id):
                 file = files.case_file(client_id, LookKind.EXPORT, now)
                 day = now.date().isoformat()
@@ -166,3 +180,40 @@ class CounsellorDesk:
                 )
                 return DeskTurn(language, export=export)
         return DeskTurn(language, [Say(texts.welcome.format(name=staff.name))])
+
+    def _answer_opener(
+        self,
+        session: Session,
+        staff: StaffRecord,
+        link_id: int,
+        is_client: bool,
+        language: str,
+        now: datetime,
+    ) -> DeskTurn:
+        """The counsellor's yes or no to who opened their invitation; the client hears of it."""
+        texts = self.content.desk(language)
+        invitations = InvitationRepository(session)
+        if is_client:
+            notice = invitations.confirm(staff.id, link_id, now)
+        else:
+            notice = invitations.refuse(staff.id, link_id, now)
+        if notice is None:  # pressed twice, or the client has gone since
+            return DeskTurn(language, [Say(texts.opener_gone)])
+        log.info(
+            "counsellor %s %s link %s", staff.id, "confirmed" if is_client else "refused", link_id
+        )
+        ui = self.content.ui(notice.language)
+        if is_client:
+            sections = section_list(
+                requests.screens_for(self.content, language, self.timezone, now), notice.sections
+            )
+            reply = texts.client_linked.format(name=notice.client_name, sections=sections)
+            told = ui.link_confirmed.format(counsellor=notice.counsellor)
+        else:
+            reply = texts.opener_refused
+            told = ui.link_refused.format(counsellor=notice.counsellor)
+        return DeskTurn(
+            language,
+            [Say(reply)],
+            to_clients=[ToClient(notice.client_id, notice.channel, notice.external_id, told)],
+        )

@@ -24,6 +24,7 @@ from telegram import Bot, CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.commands import command_aliases, read_command, split_command
+from bot.sent_messages import SentMessages
 from bot.telegram import (
     acknowledge,
     keyboard_markup,
@@ -104,8 +105,10 @@ class TeamMeetings:
         now: Now,
         wakeups: WakeClock,
         language_for: Callable[[str | None], str],
+        sent: SentMessages,
     ) -> None:
         self.content = content
+        self.sent = sent  # the ids of what the bot sent a client, for /wissen
         self.sessions = sessions
         self.now = now
         self.wakeups = wakeups
@@ -359,8 +362,9 @@ class TeamMeetings:
             (Button(label, data),)
             for label, data in proposal_buttons(proposal.id, texts.client_yes, texts.client_no)
         )
+        chat_id = int(proposal.external_id)
         try:
-            await send(bot, int(proposal.external_id), text, buttons)
+            self.sent.add(chat_id, proposal.client_id, await send(bot, chat_id, text, buttons))
         except (Forbidden, BadRequest) as error:
             # It stays pending: nothing enters the plan without the client's yes.
             log.info("proposal %s not delivered: %s", proposal.id, type(error).__name__)

@@ -61,7 +61,9 @@ from storage.resources import ResourceRecord, ResourceRepository
 @dataclass(frozen=True)
 class CounsellorNews:
     """Something a counsellor hears about at once, sent after the commit. `key` names the text
-    (client_linked, client_sharing, client_message, ...); `message_id` is a stored message."""
+    (client_opened, client_sharing, client_message, ...); `message_id` is a stored message.
+    `confirm_link` asks the counsellor whether `opener` (who opened their invitation) is the
+    client it was for, with a yes and a no button."""
 
     telegram_id: int
     language: str
@@ -70,6 +72,8 @@ class CounsellorNews:
     sections: frozenset[Section] = frozenset()
     text: str = ""
     message_id: int | None = None
+    opener: str = ""
+    confirm_link: int | None = None
 
 
 class TurnStore:
@@ -81,6 +85,7 @@ class TurnStore:
         *,
         identity: str = "",
         display_name: str | None = None,
+        username: str | None = None,
         audit_key: bytes,
     ) -> None:
         self.client_id = client_id
@@ -88,6 +93,7 @@ class TurnStore:
         self.now = now
         self.identity = identity  # "telegram:<id>": whom an invitation was opened by
         self.display_name = display_name  # their name on the channel, for a new link
+        self.username = username  # their @username, for the counsellor to recognise them
         self.answers = AnswerRepository(session)
         self.plans = PlanRepository(session)
         self.reminders = ReminderRepository(session)
@@ -249,12 +255,27 @@ class TurnStore:
             case AcceptInvitation(invitation_id=invitation_id, sections=sections):
                 opened = self.invitations.pending(self.identity, now)
                 label = opened.label if opened and opened.id == invitation_id else None
-                name = label or self.display_name or f"#{client}"
-                link_id = self.invitations.accept(
-                    invitation_id, self.identity, client, name, sections, now
+                # Until the counsellor confirms, they know the opener by the channel's name.
+                name = self.display_name or label or f"#{client}"
+                accepted = self.invitations.accept(
+                    invitation_id, self.identity, client, name, sections, now, self.username
                 )
-                if link_id is not None:
-                    self.tell(link_id, "client_linked", sections)
+                if accepted is None:
+                    return
+                if accepted.to_confirm:
+                    opener = f"{name} (@{self.username})" if self.username else name
+                    self.news.append(
+                        CounsellorNews(
+                            accepted.counsellor.telegram_id,
+                            accepted.counsellor.language,
+                            "client_opened" if label else "client_opened_unnamed",
+                            label or name,
+                            opener=opener,
+                            confirm_link=accepted.link_id,
+                        )
+                    )
+                else:
+                    self.tell_contact(accepted.counsellor, "client_sharing", sections=sections)
             case DeclineInvitation(invitation_id=invitation_id):
                 contact = self.invitations.decline(invitation_id, self.identity, now)
                 if contact is not None:

@@ -61,7 +61,7 @@ from dialogs import (
     Text,
     Unreadable,
 )
-from dialogs.desk import screens_for
+from dialogs.desk import opener_buttons, screens_for
 from dialogs.document import to_markdown, to_telegram
 from dialogs.events import DESK_COMMANDS, ReminderDue
 from dialogs.link_screens import section_list
@@ -226,6 +226,7 @@ class TelegramChannel:
                 self.clock(),
                 language_hint=user.language_code,
                 display_name=user.first_name,
+                username=user.username,
                 update_id=update.update_id,
                 # The client's message, or the bot's message whose button was pressed (the
                 # welcome, sent before consent, is known by its consent button).
@@ -303,6 +304,19 @@ class TelegramChannel:
                 export.caption,
             )
             await send_document(bot, chat_id, f"{export.name}.pdf", pdf, None)
+        for notice in turn.to_clients:
+            if notice.channel != "telegram":
+                continue  # the terminal chat has no counsellors to link with
+            chat_id = int(notice.external_id)
+            try:
+                # Kept like any reply to the client, so /wissen deletes it too.
+                self.sent.add(chat_id, notice.client_id, await send(bot, chat_id, notice.text, ()))
+            except (Forbidden, NetworkError) as error:
+                log.warning(
+                    "notice for client chat %s not sent: %s",
+                    notice.external_id,
+                    type(error).__name__,
+                )
 
     async def tell_counsellors(self, bot: Bot, news: Sequence[CounsellorNews]) -> None:
         """News for counsellors, after the client's own reply. A message that cannot be sent
@@ -312,10 +326,18 @@ class TelegramChannel:
             texts = self.content.desk(item.language)
             screens = screens_for(self.content, item.language, "UTC", self.clock())
             text = getattr(texts, item.key).format(
-                name=item.name, text=item.text, sections=section_list(screens, item.sections)
+                name=item.name,
+                text=item.text,
+                sections=section_list(screens, item.sections),
+                opener=item.opener,
+            )
+            buttons = (
+                opener_buttons(self.content, item.language, item.confirm_link)
+                if item.confirm_link is not None
+                else ()
             )
             try:
-                await send(bot, item.telegram_id, text, ())
+                await send(bot, item.telegram_id, text, buttons)
             except (Forbidden, NetworkError) as error:
                 log.warning(
                     "news for counsellor chat %s not sent: %s",
@@ -667,7 +689,12 @@ def build_application(
     from bot.meetings import TeamMeetings
 
     meetings = TeamMeetings(
-        content, conversations.sessions, clock, wake_clock, conversations.language_for
+        content,
+        conversations.sessions,
+        clock,
+        wake_clock,
+        conversations.language_for,
+        channel.sent,
     )
     meetings.bot = application.bot
     channel.meetings = meetings

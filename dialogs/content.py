@@ -279,6 +279,8 @@ class UiTexts(_Strict):
     invitation_accept: str
     invitation_decline: str
     invitation_accepted: str
+    link_confirmed: str
+    link_refused: str
     invitation_declined: str
     code_wrong: str
     code_expired: str
@@ -351,6 +353,12 @@ class CounsellorTexts(_Strict):
     no_access: str
     export_caption: str
     client_linked: str
+    client_opened: str
+    client_opened_unnamed: str
+    opener_yes: str
+    opener_no: str
+    opener_refused: str
+    opener_gone: str
     client_declined: str
     client_sharing: str
     client_unlinked: str
@@ -693,6 +701,8 @@ UI_PLACEHOLDERS = {
     "invitation_intro": {"counsellor"},
     "invitation": {"counsellor"},
     "invitation_accepted": {"counsellor", "sections"},
+    "link_confirmed": {"counsellor"},
+    "link_refused": {"counsellor"},
     "invitation_declined": {"counsellor"},
     "code_slow_down": {"minutes"},
     "sharing": {"counsellor"},
@@ -716,6 +726,8 @@ COUNSELLOR_PLACEHOLDERS = {
     "client_messages": {"count"},
     "export_caption": {"name", "date"},
     "client_linked": {"name", "sections"},
+    "client_opened": {"opener", "name"},
+    "client_opened_unnamed": {"opener"},
     "client_declined": {"name"},
     "client_sharing": {"name", "sections"},
     "client_unlinked": {"name"},

@@ -14,7 +14,7 @@ from dialogs.casefile import ClientLine
 from dialogs.content import Content
 from dialogs.events import Command, CommandName, Event, Press
 from dialogs.numbers import whole_number
-from dialogs.outputs import Button, Say
+from dialogs.outputs import Button, Keyboard, Say
 from dialogs.screens import Screens, rows
 from dialogs.state import Dialog, Profile, State
 from dialogs.turn import clean_text
@@ -48,11 +48,27 @@ class ExportCaseFile:
     client_id: int
 
 
-DeskRequest = Welcome | MakeInvitation | ShowClients | ShowCaseFile | ExportCaseFile
+@dataclass(frozen=True)
+class AnswerOpener:
+    """Whether whoever opened the counsellor's invitation is the client it was meant for."""
+
+    link_id: int
+    is_client: bool
+
+
+DeskRequest = Welcome | MakeInvitation | ShowClients | ShowCaseFile | ExportCaseFile | AnswerOpener
 
 
 def view_button(client_id: int) -> str:
     return f"d:v:{client_id}"
+
+
+def opener_buttons(content: Content, language: str, link_id: int) -> Keyboard:
+    """Yes or no under "<name> opened your invitation": a link shares only after a yes."""
+    texts = content.desk(language)
+    return rows(
+        [Button(texts.opener_yes, f"d:ok:{link_id}"), Button(texts.opener_no, f"d:no:{link_id}")], 1
+    )
 
 
 def export_button(client_id: int) -> str:
@@ -74,12 +90,15 @@ def read(event: Event) -> DeskRequest:
         case Press(data=data):
             head, _, rest = data.partition(":")
             action, _, number = rest.partition(":")
-            client = whole_number(number)
-            if head == "d" and client is not None:
-                if action == "v":
-                    return ShowCaseFile(client)
-                if action == "x":
-                    return ExportCaseFile(client)
+            read_number = whole_number(number)
+            if head == "d" and read_number is not None:
+                match action:
+                    case "v":
+                        return ShowCaseFile(read_number)
+                    case "x":
+                        return ExportCaseFile(read_number)
+                    case "ok" | "no":
+                        return AnswerOpener(read_number, is_client=action == "ok")
     return Welcome()
 
 

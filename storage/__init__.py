@@ -4,6 +4,8 @@ from storage.casefiles import AuditRecord, AuditRepository, CaseFileRepository
 from storage.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory
 from storage.digests import DigestRecord, DigestRepository
 from storage.links import (
+    Accepted,
+    ClientNotice,
     CodeStatus,
     Contact,
     Delivery,
@@ -37,6 +39,7 @@ from storage.updates import ChatMessageRepository, UpdateRepository
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "Accepted",
     "AccessDenied",
     "AnswerRepository",
     "AuditRecord",
@@ -44,6 +47,7 @@ __all__ = [
     "CaseFileRepository",
     "ChatMessageRepository",
     "ClientDataRepository",
+    "ClientNotice",
     "ClientRecord",
     "ClientRepository",
     "CodeStatus",

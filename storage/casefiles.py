@@ -31,7 +31,7 @@ from dialogs.casefile import (
     StepEntry,
 )
 from dialogs.state import Closeness, ResourceKind
-from storage.links import link_sections, sections_named
+from storage.links import LIVE_LINK, link_sections, sections_named
 from storage.models import (
     AuditEntry,
     Client,
@@ -79,7 +79,7 @@ class CaseFileRepository:
         rows = self.session.execute(
             select(Link, Client)
             .join(Client, Link.client_id == Client.id)
-            .where(Link.staff_id == self.staff_id, Link.ended_at.is_(None))
+            .where(Link.staff_id == self.staff_id, LIVE_LINK)
             .order_by(Link.client_name, Link.id)
             .execution_options(populate_existing=True)
         ).all()
@@ -168,7 +168,7 @@ class CaseFileRepository:
             .where(
                 Link.staff_id == self.staff_id,
                 Link.client_id == client_id,
-                Link.ended_at.is_(None),
+                LIVE_LINK,
             )
             .with_for_update()
             .execution_options(populate_existing=True)

@@ -1,9 +1,12 @@
 """Linking a client with a counsellor: invitations, the links, and the client's side of them.
 
 A counsellor makes an invitation; the client opens its code (a deep link, or the short code
-typed in) and accepts or declines. Only SHA-256 hashes of the codes are stored. Guessing short
-codes is slowed down per identity ("telegram:123"): from the third wrong code within an hour,
-each one blocks that identity for longer.
+typed in) and accepts or declines. Accepting makes a link that shares nothing yet: the
+counsellor is shown who opened the invitation (their name and @username on the channel) and
+confirms it is their client, or refuses, which deletes the link (a stranger got the code).
+Only SHA-256 hashes of the codes are stored. Guessing short codes is slowed down per identity
+("telegram:123"): from the third wrong code within an hour, each one blocks that identity for
+longer.
 
 Everything the client does is scoped by their client id, so a client never touches a link of
 someone else.
@@ -20,11 +23,29 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, Update, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    Update,
+    and_,
+    delete,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from dialogs.casefile import InvitationView, LinkView, Look, LookKind, Section
-from storage.models import AuditEntry, CodeAttempt, CounsellorMessage, Invitation, Link, Staff
+from storage.models import (
+    AuditEntry,
+    Client,
+    CodeAttempt,
+    CounsellorMessage,
+    Invitation,
+    Link,
+    Staff,
+)
 from storage.staff import ACTIVE_COUNSELLOR, require_counsellor
 
 # No 0/O, 1/I/L: a code read aloud or copied from paper is typed right.
@@ -41,6 +62,10 @@ FREE_FAILURES = 2
 FIRST_BLOCK = timedelta(minutes=1)
 LONGEST_BLOCK = timedelta(hours=1)
 ATTEMPT_WINDOW = timedelta(hours=1)
+
+# A link that shares: not ended, and confirmed by the counsellor. Every read of a link for
+# sharing, messages, alerts, case files and team meetings goes through this.
+LIVE_LINK = and_(Link.ended_at.is_(None), Link.confirmed_at.is_not(None))
 
 # Which column of a link says a section is shared.
 _SHARED_BY = {
@@ -83,6 +108,29 @@ class Contact:
     telegram_id: int
     language: str
     client_name: str  # what the counsellor calls the client
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An accepted invitation: the link, and whether the counsellor still has to confirm who
+    opened it (a new link) or it was theirs already (the sharing changed)."""
+
+    link_id: int
+    counsellor: Contact
+    to_confirm: bool
+
+
+@dataclass(frozen=True)
+class ClientNotice:
+    """What to tell a client about their link, in their own chat."""
+
+    client_id: int
+    channel: str
+    external_id: str
+    language: str
+    counsellor: str  # the counsellor's name, as the client knows them
+    client_name: str  # what the counsellor calls the client
+    sections: frozenset[Section]  # what the client chose to share over the link
 
 
 @dataclass(frozen=True)
@@ -192,12 +240,15 @@ class InvitationRepository:
         client_name: str,
         sections: frozenset[Section],
         now: datetime,
-    ) -> int | None:
-        """Link the client with the invitation's counsellor, sharing `sections`; the link's id.
+        opener_username: str | None = None,
+    ) -> Accepted | None:
+        """Link the client with the invitation's counsellor, to share `sections` once the
+        counsellor confirms; `client_name` is what the counsellor sees until then (the name on
+        the channel), `opener_username` the @username to recognise them by.
 
         None when the invitation is not open to `identity` (any more): closing it is one
         conditional UPDATE, so of two racing accepts exactly one links. A link that exists
-        already gets the new sharing.
+        (confirmed) already gets the new sharing.
         """
         staff_id = self.session.scalar(
             update(Invitation)
@@ -214,26 +265,77 @@ class InvitationRepository:
         )
         if staff_id is None:
             return None
-        existing = self.session.scalar(
+        staff = self.session.get_one(Staff, staff_id)
+        existing = self.session.execute(
             update(Link)
             .where(Link.staff_id == staff_id, Link.client_id == client_id, Link.ended_at.is_(None))
             .values(_sharing(sections, now))
-            .returning(Link.id)
+            .returning(Link.id, Link.client_name, Link.confirmed_at)
             .execution_options(synchronize_session=False)
-        )
+        ).first()
         if existing is not None:
-            return existing
+            link_id, name, confirmed_at = existing
+            contact = Contact(staff.telegram_id, staff.language, name)
+            return Accepted(link_id, contact, to_confirm=confirmed_at is None)
         link = Link(
             staff_id=staff_id,
             client_id=client_id,
             invitation_id=invitation_id,
             client_name=client_name,
+            opener_username=opener_username,
             created_at=now,
             **_sharing(sections, now),
         )
         self.session.add(link)
         self.session.flush()
-        return link.id
+        return Accepted(link.id, Contact(staff.telegram_id, staff.language, client_name), True)
+
+    def confirm(self, staff_id: int, link_id: int, now: datetime) -> ClientNotice | None:
+        """The counsellor confirms the opener is their client: from now on the link shares, and
+        the client is called by the invitation's label. None if it is not theirs to confirm."""
+        found = self._unconfirmed(staff_id, link_id)
+        if found is None:
+            return None
+        link, invitation, staff, client = found
+        link.confirmed_at = now
+        link.opener_username = None
+        if invitation is not None and invitation.label:
+            link.client_name = invitation.label
+        return _notice(link, staff, client)
+
+    def refuse(self, staff_id: int, link_id: int, now: datetime) -> ClientNotice | None:
+        """The counsellor does not know the opener: the link goes (it never shared anything)
+        and the invitation is marked refused. None if it is not theirs to refuse."""
+        found = self._unconfirmed(staff_id, link_id)
+        if found is None:
+            return None
+        link, invitation, staff, client = found
+        if invitation is not None:
+            invitation.outcome = "refused"
+            invitation.closed_at = invitation.closed_at or now
+        notice = _notice(link, staff, client)
+        self.session.execute(delete(Link).where(Link.id == link.id))
+        return notice
+
+    def _unconfirmed(
+        self, staff_id: int, link_id: int
+    ) -> tuple[Link, Invitation | None, Staff, Client] | None:
+        require_counsellor(self.session, staff_id)
+        found = self.session.execute(
+            select(Link, Invitation, Staff, Client)
+            .join(Staff, Link.staff_id == Staff.id)
+            .join(Client, Link.client_id == Client.id)
+            .outerjoin(Invitation, Link.invitation_id == Invitation.id)
+            .where(
+                Link.id == link_id,
+                Link.staff_id == staff_id,
+                Link.ended_at.is_(None),
+                Link.confirmed_at.is_(None),
+            )
+            .with_for_update(of=Link)
+            .execution_options(populate_existing=True)
+        ).first()
+        return None if found is None else (found[0], found[1], found[2], found[3])
 
     def decline(self, invitation_id: int, identity: str, now: datetime) -> Contact | None:
         """Close an invitation `identity` opened without linking; whom to tell (the inviting
@@ -373,7 +475,7 @@ class LinkRepository:
         return (
             select(Link, Staff)
             .join(Staff, Link.staff_id == Staff.id)
-            .where(Link.client_id == client_id, Link.ended_at.is_(None), ACTIVE_COUNSELLOR)
+            .where(Link.client_id == client_id, LIVE_LINK, ACTIVE_COUNSELLOR)
             .order_by(Link.created_at, Link.id)
             .execution_options(populate_existing=True)
         )
@@ -411,6 +513,18 @@ def _with_counsellor(*where: ColumnElement[bool]) -> Select[Invitation, Staff]:
 def _changed_one(session: Session, statement: Update) -> bool:
     result = session.execute(statement.execution_options(synchronize_session=False))
     return cast(CursorResult[Any], result).rowcount == 1
+
+
+def _notice(link: Link, staff: Staff, client: Client) -> ClientNotice:
+    return ClientNotice(
+        client.id,
+        client.channel,
+        client.external_id,
+        client.language,
+        staff.name,
+        link.client_name,
+        link_sections(link),
+    )
 
 
 def _view(invitation: Invitation, staff: Staff) -> InvitationView:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dialogs.meeting_proposal import PendingProposal
 from dialogs.meeting_state import FollowUp, Idea, Meeting, Member, Phase
 from storage.db import take_turns
+from storage.links import LIVE_LINK
 from storage.models import (
     Client,
     Link,
@@ -157,7 +158,7 @@ class MeetingRepository:
             .where(
                 Staff.telegram_id.in_(set(telegram_ids)),
                 ACTIVE_COUNSELLOR,
-                Link.ended_at.is_(None),
+                LIVE_LINK,
             )
             .order_by(Link.created_at, Link.id)
         )
@@ -179,7 +180,7 @@ class MeetingRepository:
             .join(Client, Link.client_id == Client.id)
             .where(
                 Link.id == link_id,
-                Link.ended_at.is_(None),
+                LIVE_LINK,
                 Staff.telegram_id == presenter_id,
                 ACTIVE_COUNSELLOR,
             )

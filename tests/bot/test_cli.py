@@ -27,6 +27,7 @@ from storage import (
     make_engine,
     make_session_factory,
 )
+from tests.storage.test_counsellors import confirmed_link
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -262,13 +263,13 @@ def test_the_audit_trail_of_a_client(staff_db: str, capsys: pytest.CaptureFixtur
         invitations = InvitationRepository(session)
         invitation = invitations.create(anna.id, None, NOW, timedelta(days=1))
         invitations.open(invitation.code, "telegram:1001", NOW)
-        invitations.accept(invitation.id, "telegram:1001", client.id, "Sam", frozenset(), NOW)
+        confirmed_link(session, invitation.id, "telegram:1001", client.id, "Sam", frozenset(), NOW)
         case_files = CaseFileRepository(session, anna.id)
         case_files.case_file(client.id, LookKind.VIEW, NOW)
         invitation = invitations.create(anna.id, None, NOW, timedelta(days=1))
         invitations.open(invitation.code, "telegram:1001", NOW)
         sections = frozenset({Section.STRENGTHS, Section.PLAN})
-        invitations.accept(invitation.id, "telegram:1001", client.id, "Sam", sections, NOW)
+        confirmed_link(session, invitation.id, "telegram:1001", client.id, "Sam", sections, NOW)
         case_files.case_file(client.id, LookKind.EXPORT, NOW + timedelta(seconds=90))
     engine.dispose()
     audit = ("audit", "--client", str(client.id))

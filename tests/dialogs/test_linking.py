@@ -55,7 +55,7 @@ def test_a_stranger_from_a_link_hears_who_invites_then_consents_then_chooses(
     chat.press("Koppelen")
 
     assert chat.now_of(AcceptInvitation) == [AcceptInvitation(7, frozenset({Section.STRENGTHS}))]
-    assert "Anna ziet: Krachten" in chat.texts[0]
+    assert "Zodra Anna dat bevestigt, ziet Anna: Krachten" in chat.texts[0]
     assert chat.node == "housing.wish"  # a new client goes on with the strengths inventory
     assert chat.state.invitation is None
 

@@ -9,6 +9,7 @@ from bot.logs import QUIET_LOGGERS
 from tests.conftest import Clock
 from tests.e2e.fake_bot_api import FakeBotAPI
 from tests.e2e.harness import RunningBot, TelegramUser
+from tests.e2e.test_counsellors import ANNA, register
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +71,10 @@ def logs_as_run(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     # Last: set_level also sets the capturing handler's level, for every logger.
     caplog.set_level(logging.DEBUG)
     return caplog
+
+
+@pytest.fixture
+def anna(bot: RunningBot) -> TelegramUser:
+    """Anna, a counsellor in team Noord."""
+    register(bot, ANNA, "Anna", "Noord")
+    return bot.user(ANNA)

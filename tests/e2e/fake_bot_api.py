@@ -806,6 +806,7 @@ class FakeBotAPI:
         chat_id: int | None = None,
         chat_type: str = "private",
         first_name: str = "Test",
+        username: str | None = None,
         language_code: str | None = "nl",
         is_bot: bool = False,
         extra: dict[str, Any] | None = None,
@@ -817,6 +818,8 @@ class FakeBotAPI:
         or ``{"message_id": 7}`` to edit an earlier message with ``edited=True``).
         """
         user: dict[str, Any] = {"id": user_id, "is_bot": is_bot, "first_name": first_name}
+        if username is not None:
+            user["username"] = username
         if language_code is not None:
             user["language_code"] = language_code
         self._users[user_id] = user

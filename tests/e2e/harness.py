@@ -115,11 +115,20 @@ class RunningBot:
 class TelegramUser:
     """A person in a private chat with the bot."""
 
-    def __init__(self, bot: RunningBot, user_id: int, *, language_code: str = "nl") -> None:
+    def __init__(
+        self,
+        bot: RunningBot,
+        user_id: int,
+        *,
+        language_code: str = "nl",
+        first_name: str = "Test",
+        username: str | None = None,
+    ) -> None:
         self.bot = bot
         self.fake = bot.fake
         self.user_id = user_id
         self.language_code = language_code
+        self.profile: dict[str, Any] = {"first_name": first_name, "username": username}
         self.typed: list[int] = []  # the ids of the messages this person typed, oldest first
 
     @property
@@ -142,7 +151,11 @@ class TelegramUser:
     async def send(self, text: str, **extra: Any) -> list[str]:
         """Type a message; returns the texts of the bot's new messages."""
         update = self.fake.message_update(
-            user_id=self.user_id, text=text, language_code=self.language_code, **extra
+            user_id=self.user_id,
+            text=text,
+            language_code=self.language_code,
+            **self.profile,
+            **extra,
         )
         self.typed.append(update.get("message", {}).get("message_id", 0))
         return await self._deliver(update)
@@ -157,7 +170,11 @@ class TelegramUser:
         if caption is not None:
             photo["caption"] = caption
         update = self.fake.message_update(
-            user_id=self.user_id, text=None, language_code=self.language_code, extra=photo
+            user_id=self.user_id,
+            text=None,
+            language_code=self.language_code,
+            extra=photo,
+            **self.profile,
         )
         return await self._deliver(self.fake.check_update(update))
 
@@ -171,6 +188,7 @@ class TelegramUser:
             language_code=self.language_code,
             edited=True,
             extra={"message_id": self.typed[-1]},
+            **self.profile,
         )
         return await self._deliver(self.fake.check_update(update))
 

@@ -3,20 +3,13 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from storage.models import CodeAttempt
 from tests.conftest import Clock
 from tests.e2e.harness import RunningBot, TelegramUser
-from tests.e2e.test_counsellors import ANNA, invite, register
+from tests.e2e.test_counsellors import invite
 from tests.e2e.test_inventory import stored_answers
-
-
-@pytest.fixture
-def anna(bot: RunningBot) -> TelegramUser:
-    register(bot, ANNA, "Anna", "Noord")
-    return bot.user(ANNA)
 
 
 def attempts(bot: RunningBot) -> int:

@@ -26,12 +26,6 @@ def register(bot: RunningBot, telegram_id: int, name: str, team: str | None = No
         StaffRepository(session).add_counsellor(telegram_id, name, team, "nl", bot.clock())
 
 
-@pytest.fixture
-def anna(bot: RunningBot) -> TelegramUser:
-    register(bot, ANNA, "Anna", "Noord")
-    return bot.user(ANNA)
-
-
 async def invite(counsellor: TelegramUser, label: str = "Jan") -> tuple[str, str]:
     replies = await counsellor.send(f"/uitnodiging {label}")
     link, code = LINK.search(replies[-1]), CODE.search(replies[-1])
@@ -41,9 +35,10 @@ async def invite(counsellor: TelegramUser, label: str = "Jan") -> tuple[str, str
 
 
 async def linked_client(bot: RunningBot, anna: TelegramUser) -> TelegramUser:
-    """Jan opens Anna's link, consents, shares his strengths and plan, and answers once."""
+    """Jan opens Anna's link, consents, shares his strengths and plan, Anna confirms it is
+    him, and he answers once."""
     deep_link, _ = await invite(anna)
-    jan = bot.user(1001)
+    jan = bot.user(1001, first_name="Jan", username="janw")
     replies = await jan.send(f"/start {deep_link}")
     assert "Anna nodigt je uit" in replies[-1]
     replies = await jan.press("Ja, dat mag")
@@ -52,11 +47,17 @@ async def linked_client(bot: RunningBot, anna: TelegramUser) -> TelegramUser:
     await jan.press("Plan en herinneringen")
     before = len(anna.messages)
     replies = await jan.press("Koppelen")
-    assert "Anna ziet: Krachten, Plan en herinneringen" in replies[0]
+    assert "Zodra Anna dat bevestigt, ziet Anna: Krachten, Plan en herinneringen" in replies[0]
     assert "Domein 1 van 8" in replies[-1]
     assert anna.texts_since(before) == [
-        "Jan heeft je uitnodiging aangenomen en deelt: Krachten, Plan en herinneringen."
+        "🔔 Jan (@janw) heeft je uitnodiging voor Jan geopend en wil koppelen.\n"
+        "Is dit je cliënt? Pas als je dat bevestigt, zie je wat er gedeeld wordt."
     ]
+    replies = await anna.press("Ja, dat is mijn cliënt")
+    assert replies == [
+        "Gekoppeld met Jan, die deelt: Krachten, Plan en herinneringen. Kijk mee met /clienten."
+    ]
+    assert jan.last_text.startswith("✅ Anna heeft bevestigd dat jij het bent.")
     await jan.send("Een eigen kamer met een tuintje")
     return jan
 

@@ -6,13 +6,14 @@ at once, and the next meeting asking what came of it."""
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from telegram.ext import AIORateLimiter
 
-from storage.models import Step
+from storage.models import MeetingIdea, Step, TeamMeeting
 from tests.conftest import Clock
 from tests.e2e.harness import GroupMember, RunningBot
 from tests.e2e.test_counsellors import ANNA, BRAM, linked_client, register
@@ -284,3 +285,58 @@ async def test_a_client_command_in_the_group_is_said_to_be_private(
     assert await cees.send("/pauze") == [
         "Er loopt nu geen teamoverleg in deze groep. Een begeleider start er een met /teamoverleg."
     ]
+
+
+async def test_forget_me_takes_the_client_out_of_the_team_meeting_and_my_data_has_it(
+    bot: RunningBot, team: tuple[GroupMember, GroupMember, GroupMember]
+) -> None:
+    bram, anna, cees = team
+    await start_case(bram, anna, cees, bot)
+    for _ in range(3):
+        await bram.press("Volgende stap")
+    assert await cees.send("Buurtkamer op dinsdag") == []
+    await bram.press("Volgende stap")
+    await anna.press("1. Buurtkamer")
+    assert await anna.send("Ik bel Jan maandag") == []
+    await anna.press("Klaar")
+
+    jan = bot.user(1001)
+    before = len(bot.fake.calls)
+    await jan.send("/mijngegevens")
+    document = next(
+        c.params["document"] for c in bot.fake.calls[before:] if c.method == "sendDocument"
+    )
+    [meeting] = json.loads(document.data)["team_meetings"]
+    assert meeting["case"] == "J."
+    assert meeting["presenter"] == "Anna"
+    assert meeting["next_step"] == "Ik bel Jan maandag"
+    assert meeting["ideas"] == ["Buurtkamer op dinsdag"]
+
+    await jan.send("/vergeetmij")
+    await jan.press("Ja, wis alles")
+    assert bot.runtime is not None
+    with bot.runtime.conversations.sessions() as session:
+        [kept] = session.scalars(select(TeamMeeting)).all()
+        assert kept.case_label is None
+        assert kept.next_step is None
+        assert kept.case_removed_at is not None
+        assert kept.ended_at is not None  # the meeting itself stays for the team
+        assert session.scalars(select(MeetingIdea)).all() == []
+
+
+async def test_hide_takes_the_teams_proposal_out_of_the_clients_chat(
+    bot: RunningBot, team: tuple[GroupMember, GroupMember, GroupMember]
+) -> None:
+    bram, anna, cees = team
+    await start_case(bram, anna, cees, bot)
+    for _ in range(3):
+        await bram.press("Volgende stap")
+    assert await cees.send("Buurtkamer op dinsdag") == []
+    await bram.press("Volgende stap")
+    await anna.press("1. Buurtkamer")
+    await anna.press("Klaar")
+    await anna.press("Voorstel aan de cliënt")
+    jan = bot.user(1001)
+    assert jan.last_text.startswith("Anna besprak in het team ideeën voor jouw plan.")
+    assert await jan.send("/wissen") == []
+    assert jan.messages == []

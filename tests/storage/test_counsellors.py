@@ -11,9 +11,10 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs.casefile import InvitationView, LinkView, Section
+from dialogs.casefile import InvitationView, LinkView, LookKind, Section
 from storage import (
     AccessDenied,
+    CaseFileRepository,
     ClientRepository,
     CodeStatus,
     Contact,
@@ -87,9 +88,31 @@ def accept(
     identity: str = SAM,
     name: str = "Sam",
 ) -> int | None:
+    """The client accepts: the new link's id (still to be confirmed), or None."""
     with sessions.begin() as session:
         invitations = InvitationRepository(session)
-        return invitations.accept(invitation_id, identity, client_id, name, sections, now)
+        accepted = invitations.accept(invitation_id, identity, client_id, name, sections, now)
+        return None if accepted is None else accepted.link_id
+
+
+def confirmed_link(
+    session: Session,
+    invitation_id: int,
+    identity: str,
+    client_id: int,
+    name: str,
+    sections: frozenset[Section],
+    now: datetime,
+) -> int:
+    """The client accepts an opened invitation and the counsellor confirms: a link that shares,
+    as the two of them make it in the bot. The link's id."""
+    invitations = InvitationRepository(session)
+    accepted = invitations.accept(invitation_id, identity, client_id, name, sections, now)
+    assert accepted is not None
+    if accepted.to_confirm:
+        staff_id = session.get_one(Invitation, invitation_id).staff_id
+        assert invitations.confirm(staff_id, accepted.link_id, now) is not None
+    return accepted.link_id
 
 
 def link(
@@ -101,12 +124,11 @@ def link(
     identity: str = SAM,
     name: str = "Sam",
 ) -> int:
-    """Invite, open and accept: the link's id."""
-    invitation = invite(sessions, staff_id, now)
+    """Invite, open, accept and confirm: the link's id."""
+    invitation = invite(sessions, staff_id, now, label=name)
     assert open_code(sessions, invitation.code, identity, now).status is CodeStatus.OPENED
-    link_id = accept(sessions, invitation.id, client_id, now, sections, identity, name)
-    assert link_id is not None
-    return link_id
+    with sessions.begin() as session:
+        return confirmed_link(session, invitation.id, identity, client_id, name, sections, now)
 
 
 def links_of(sessions: sessionmaker[Session], client_id: int) -> list[LinkView]:
@@ -353,8 +375,7 @@ def test_two_accepts_racing_link_once(database: DatabaseEngine, now: datetime) -
     open_code(sessions, made.code, SAM, now)
     with ThreadPoolExecutor(1) as pool:
         with sessions.begin() as first:
-            link_id = InvitationRepository(first).accept(made.id, SAM, client, "Sam", ALL, now)
-            assert link_id is not None
+            link_id = confirmed_link(first, made.id, SAM, client, "Sam", ALL, now)
             second = pool.submit(accept, sessions, made.id, client, now)
         assert second.result(timeout=30) is None
     assert [view.id for view in links_of(sessions, client)] == [link_id]
@@ -451,3 +472,70 @@ def test_a_message_is_stored_for_each_active_counsellor(
             )
         ).all()
         assert [tuple(row) for row in rows] == [(to_anna, sam, "call", "Bel me", now + MINUTE)]
+
+
+# --- the counsellor confirms who opened the invitation --------------------------------------
+
+
+def test_an_accepted_invitation_shares_nothing_until_the_counsellor_confirms(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
+    client = new_client(sessions, now)
+    made = invite(sessions, anna, now, label="Sam")
+    open_code(sessions, made.code, SAM, now)
+    with sessions.begin() as session:
+        accepted = InvitationRepository(session).accept(
+            made.id, SAM, client, "Sammie", ALL, now, opener_username="sammie"
+        )
+    assert accepted is not None
+    assert accepted.to_confirm
+    assert accepted.counsellor.client_name == "Sammie"  # the name on the channel, until then
+    assert links_of(sessions, client) == []
+    with sessions.begin() as session:
+        with pytest.raises(AccessDenied):
+            CaseFileRepository(session, anna).case_file(client, LookKind.VIEW, now)
+        assert CaseFileRepository(session, anna).clients(now) == []
+        assert LinkRepository(session).add_message(client, "message", "Hoi", now) == []
+        # Not Bert's to confirm.
+        assert InvitationRepository(session).confirm(bert, accepted.link_id, now) is None
+    with sessions.begin() as session:
+        notice = InvitationRepository(session).confirm(anna, accepted.link_id, now)
+        assert notice is not None
+        assert (notice.external_id, notice.counsellor, notice.client_name) == (
+            "1001",
+            "Anna",
+            "Sam",
+        )
+        assert notice.sections == ALL
+        assert session.get_one(Link, accepted.link_id).opener_username is None
+    assert [view.id for view in links_of(sessions, client)] == [accepted.link_id]
+    with sessions.begin() as session:
+        [line] = CaseFileRepository(session, anna).clients(now)
+        assert line.name == "Sam"  # now by the invitation's label
+        # Confirmed once: neither a second yes nor a late no does anything.
+        assert InvitationRepository(session).confirm(anna, accepted.link_id, now) is None
+        assert InvitationRepository(session).refuse(anna, accepted.link_id, now) is None
+
+
+def test_a_refused_opener_loses_the_link_and_the_invitation_says_so(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    anna, stranger = new_counsellor(sessions, now), new_client(sessions, now, "1002")
+    made = invite(sessions, anna, now)
+    open_code(sessions, made.code, KIM, now)
+    link_id = accept(sessions, made.id, stranger, now, identity=KIM, name="Kim")
+    assert link_id is not None
+    with sessions.begin() as session:
+        with pytest.raises(AccessDenied):  # no counsellor at all
+            InvitationRepository(session).refuse(anna + 1000, link_id, now)
+        notice = InvitationRepository(session).refuse(anna, link_id, now)
+        assert notice is not None
+        assert (notice.external_id, notice.counsellor) == ("1002", "Anna")
+    with sessions.begin() as session:
+        assert session.get(Link, link_id) is None
+        assert session.get_one(Invitation, made.id).outcome == "refused"
+    # Their code stays used: the stranger cannot open it again.
+    assert open_code(sessions, made.code, KIM, now).status is CodeStatus.USED

@@ -31,6 +31,7 @@ from storage.mydata import CLIENT_TABLES
 from storage.pseudonyms import pseudonym
 from storage.resources import ResourceRepository
 from tests.conftest import AUDIT_KEY
+from tests.storage.test_counsellors import confirmed_link
 
 JAN, MIRA = Identity("telegram", "1001"), Identity("telegram", "1002")
 
@@ -90,7 +91,7 @@ def full_client(sessions: sessionmaker[Session], who: Identity, now: datetime) -
         made = invitations.create(staff.id, "Jan", now, timedelta(days=7))
         invitations.open(made.code, identity, now)
         invitations.open("AAAA-BBBB", identity, now)  # a wrong code, counted
-        invitations.accept(made.id, identity, client.id, "Jan", frozenset(Section), now)
+        confirmed_link(session, made.id, identity, client.id, "Jan", frozenset(Section), now)
         LinkRepository(session).add_message(client.id, "message", "Hoi Anna", now)
         CaseFileRepository(session, staff.id).case_file(client.id, LookKind.VIEW, now)
         ChatMessageRepository(session).remember(client.id, [11, 12], now)

@@ -29,6 +29,7 @@ from storage.models import Link
 from storage.models import Resource as ResourceRow
 from storage.resources import ResourceRecord, ResourceRepository
 from tests.conftest import AUDIT_KEY
+from tests.storage.test_counsellors import confirmed_link
 
 ANA, BOB = Identity("telegram", "1001"), Identity("telegram", "1002")
 RIET = Resource(1, "Mijn zus Riet", ResourceKind.CLOSE, Closeness.CLOSE, 1, None, "Koken")
@@ -199,10 +200,9 @@ def test_resources_are_shared_only_when_the_client_says_so(
         invitations = InvitationRepository(session)
         made = invitations.create(staff.id, "Ana", now, timedelta(days=7))
         invitations.open(made.code, "telegram:1001", now)
-        link_id = invitations.accept(
-            made.id, "telegram:1001", ana, "Ana", frozenset({Section.PLAN}), now
+        link_id = confirmed_link(
+            session, made.id, "telegram:1001", ana, "Ana", frozenset({Section.PLAN}), now
         )
-        assert link_id is not None
     with sessions.begin() as session:
         links = LinkRepository(session)
         assert links.for_client(ana)[0].sections == {Section.PLAN}  # off by default
