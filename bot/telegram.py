@@ -27,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -100,8 +100,17 @@ class TelegramRequest(HTTPXRequest):
         try:
             parsed: dict[str, Any] = _without_nul(json.loads(payload.decode("utf-8", "replace")))
         except ValueError:  # not the Bot API; PTB would log the whole answer at ERROR
-            raise TelegramError("Invalid server response") from None
+            raise NotTheBotAPIError(NOT_THE_BOT_API) from None
         return parsed
+
+
+NOT_THE_BOT_API = "the server answered, but not as the Bot API (check TELEGRAM_API_BASE_URL)"
+
+
+class NotTheBotAPIError(NetworkError):
+    """An answer that is no JSON: a proxy's error page, or TELEGRAM_API_BASE_URL pointing at
+    another server. A network error, so the poller says so in one line and tries again, as it
+    does while Telegram cannot be reached."""
 
 
 def _without_nul(value: Any) -> Any:
