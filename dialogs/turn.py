@@ -169,7 +169,13 @@ class Turn:
 
     def handle_stranger(self, event: Event) -> None:
         """Before consent the state lives only in this step; the buttons carry the language."""
-        parsed = callbacks.parse(event.data) if isinstance(event, Press) else None
+        match event:
+            case Press(data=data):
+                parsed = callbacks.parse(data)
+            case Text(text=text):
+                parsed = callbacks.parse(self.typed_welcome_button(text) or "")
+            case _:
+                parsed = None
         if (
             isinstance(parsed, callbacks.ChooseLanguage | callbacks.Consent)
             and parsed.language in self.content.languages
@@ -183,6 +189,17 @@ class Turn:
         else:
             self.update(screen=Screen.WELCOME)
             self.outputs.append(self.screens.welcome())
+
+    def typed_welcome_button(self, text: str) -> str | None:
+        """A welcome button typed instead of pressed: its label, or the label's first word
+        ("ja", "nee", "English"), as people answer "Mag ik je antwoorden bewaren?"."""
+        typed = normalise_label(text)
+        for row in self.screens.welcome().buttons:
+            for button in row:
+                label = normalise_label(button.label)
+                if typed and typed in (label, label.split(" ")[0]):
+                    return button.data
+        return None
 
     def after_consent(self) -> None:
         """Right after consent: the flow that starts everything (the strengths inventory)."""

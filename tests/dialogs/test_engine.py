@@ -60,6 +60,28 @@ def test_declining_stores_nothing_and_says_how_to_come_back(chat: EngineChat) ->
     assert not chat.saved
 
 
+@pytest.mark.parametrize("typed", ["Ja, dat mag", "ja", "JA!", "✅ ja dat mag"])
+def test_consent_can_be_typed(chat: EngineChat, typed: str) -> None:
+    chat.send("hallo")
+    chat.send(typed)
+    assert chat.state.dialog.consented
+    assert chat.text.startswith("Domein 1 van 8")
+
+
+def test_a_typed_no_or_language_is_the_button_and_other_words_are_not(chat: EngineChat) -> None:
+    chat.send("hallo")
+    chat.send("ja hoor, maar wat doe je?")  # not the button: asked again
+    assert not chat.state.dialog.consented
+    assert "Mag ik je antwoorden bewaren?" in chat.text
+    chat.send("nee")
+    assert "niets van je bewaard" in chat.text
+    chat.send("english")
+    assert "May I keep your answers?" in chat.text
+    chat.send("yes")
+    assert chat.state.dialog.language == "en"
+    assert chat.state.dialog.consented
+
+
 def test_the_welcome_switches_language_before_consent(chat: EngineChat) -> None:
     chat.command(CommandName.START)
     chat.press("English")
