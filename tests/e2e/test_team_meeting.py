@@ -287,16 +287,23 @@ async def test_a_client_command_in_the_group_is_said_to_be_private(
     ]
 
 
-async def test_forget_me_takes_the_client_out_of_the_team_meeting_and_my_data_has_it(
-    bot: RunningBot, team: tuple[GroupMember, GroupMember, GroupMember]
+async def one_idea_chosen(
+    bram: GroupMember, anna: GroupMember, cees: GroupMember, bot: RunningBot
 ) -> None:
-    bram, anna, cees = team
+    """Anna's case on to the choice, with one idea from Cees that she picks."""
     await start_case(bram, anna, cees, bot)
     for _ in range(3):
         await bram.press("Volgende stap")
     assert await cees.send("Buurtkamer op dinsdag") == []
     await bram.press("Volgende stap")
     await anna.press("1. Buurtkamer")
+
+
+async def test_forget_me_takes_the_client_out_of_the_team_meeting_and_my_data_has_it(
+    bot: RunningBot, team: tuple[GroupMember, GroupMember, GroupMember]
+) -> None:
+    bram, anna, cees = team
+    await one_idea_chosen(bram, anna, cees, bot)
     assert await anna.send("Ik bel Jan maandag") == []
     await anna.press("Klaar")
 
@@ -328,12 +335,7 @@ async def test_hide_takes_the_teams_proposal_out_of_the_clients_chat(
     bot: RunningBot, team: tuple[GroupMember, GroupMember, GroupMember]
 ) -> None:
     bram, anna, cees = team
-    await start_case(bram, anna, cees, bot)
-    for _ in range(3):
-        await bram.press("Volgende stap")
-    assert await cees.send("Buurtkamer op dinsdag") == []
-    await bram.press("Volgende stap")
-    await anna.press("1. Buurtkamer")
+    await one_idea_chosen(bram, anna, cees, bot)
     await anna.press("Klaar")
     await anna.press("Voorstel aan de cliënt")
     jan = bot.user(1001)
