@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import dispatch
@@ -75,11 +75,3 @@ class DigestRepository:
         scheduled digest as (id, due_at), soonest first. A late digest is still worth sending."""
         dispatch.recover_stale(self.session, Digest, now, lease)
         return dispatch.scheduled(self.session, Digest)
-
-    def last_sent(self, staff_id: int) -> datetime | None:
-        """When the counsellor's last digest went out; None before the first."""
-        return self.session.scalar(
-            select(func.max(Digest.sent_at)).where(
-                Digest.staff_id == staff_id, Digest.status == "sent"
-            )
-        )

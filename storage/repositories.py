@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
@@ -96,13 +95,6 @@ class ClientRepository:
         self.session.execute(
             update(Client).where(Client.id == client_id).values(quiet_start=start, quiet_end=end)
         )
-
-    def set_timezone(self, client_id: int, zone: str) -> None:
-        try:
-            ZoneInfo(zone)
-        except (ValueError, KeyError, OSError) as error:  # not found: a KeyError; "Europe": OSError
-            raise ValueError(f"unknown time zone: {zone!r}") from error
-        self.session.execute(update(Client).where(Client.id == client_id).values(timezone=zone))
 
     def mark_unreachable(self, client_id: int, now: datetime) -> None:
         """The channel cannot reach the client; the first moment is kept until reachable again."""

@@ -24,18 +24,19 @@ class UpdateRepository:
         self.session = session
 
     def first_time(self, update_id: int, now: datetime) -> bool:
-        """Record an update; False when it was processed before (its effects are committed)."""
-        return insert_once(
+        """Record an update; False when it was processed before (its effects are committed).
+        Every `PRUNE_EVERY`th update also forgets those too old to be delivered again."""
+        first = insert_once(
             self.session,
             ProcessedUpdate,
             {"update_id": update_id, "at": now},
             [ProcessedUpdate.update_id],
         )
-
-    def forget_before(self, now: datetime) -> None:
-        self.session.execute(
-            delete(ProcessedUpdate).where(ProcessedUpdate.at < now - UPDATE_MEMORY)
-        )
+        if first and update_id % PRUNE_EVERY == 0:
+            self.session.execute(
+                delete(ProcessedUpdate).where(ProcessedUpdate.at < now - UPDATE_MEMORY)
+            )
+        return first
 
 
 class ChatMessageRepository:

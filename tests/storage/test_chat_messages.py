@@ -1,15 +1,23 @@
 """The ids of a chat's messages, kept for /wissen: written once each, in one statement, and
-dropped when Telegram no longer lets a bot delete them."""
+dropped when Telegram no longer lets a bot delete them; and the updates processed, forgotten
+when Telegram no longer delivers them again."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine as DatabaseEngine
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from storage import ChatMessageRepository, ClientRepository, Identity, make_session_factory
-from storage.updates import DELETABLE_FOR
+from storage import (
+    ChatMessageRepository,
+    ClientRepository,
+    Identity,
+    UpdateRepository,
+    make_session_factory,
+)
+from storage.models import ProcessedUpdate
+from storage.updates import DELETABLE_FOR, PRUNE_EVERY, UPDATE_MEMORY
 
 
 def test_ids_are_kept_once_in_one_statement_and_pruned_after_48_hours(
@@ -36,3 +44,22 @@ def test_ids_are_kept_once_in_one_statement_and_pruned_after_48_hours(
         chat.prune(now + timedelta(seconds=1))
     with sessions.begin() as session:
         assert ChatMessageRepository(session).deletable(client, now) == [14]
+
+
+def test_processed_updates_are_forgotten_once_too_old_to_come_again(
+    database: DatabaseEngine, now: datetime
+) -> None:
+    sessions = make_session_factory(database)
+    old = now - UPDATE_MEMORY - timedelta(minutes=1)
+    with sessions.begin() as session:
+        updates = UpdateRepository(session)
+        assert updates.first_time(PRUNE_EVERY - 2, old)
+        assert updates.first_time(PRUNE_EVERY - 1, now - timedelta(minutes=1))
+        assert not updates.first_time(PRUNE_EVERY - 2, now)  # delivered again: done before
+    with sessions.begin() as session:
+        assert UpdateRepository(session).first_time(PRUNE_EVERY, now)  # now and then: a prune
+    with sessions.begin() as session:
+        kept = session.scalars(
+            select(ProcessedUpdate.update_id).order_by(ProcessedUpdate.update_id)
+        )
+        assert list(kept) == [PRUNE_EVERY - 1, PRUNE_EVERY]

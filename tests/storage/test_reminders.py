@@ -19,7 +19,7 @@ from storage import (
     ReminderRepository,
     make_session_factory,
 )
-from storage.models import Reminder
+from storage.models import Client, Reminder
 
 ALICE = Identity("telegram", "1001")
 BOB = Identity("telegram", "1002")
@@ -381,7 +381,9 @@ def test_a_client_has_quiet_hours_a_time_zone_and_reachability(
         )
         assert clients.get(client + 1) is None
         clients.set_quiet_hours(client, "22:30", "07:00")
-        clients.set_timezone(client, "Europe/Amsterdam")
+        session.execute(
+            update(Client).where(Client.id == client).values(timezone="Europe/Amsterdam")
+        )
         clients.mark_unreachable(client, now)
         clients.mark_unreachable(client, now + SECOND)  # the first moment is kept
         assert clients.get(client) == ClientRecord(
@@ -397,9 +399,6 @@ def test_a_client_has_quiet_hours_a_time_zone_and_reachability(
         for start, end in (("7:00", "22:00"), ("24:00", None), (None, "22:60"), ("22:00 ", None)):
             with pytest.raises(ValueError, match="HH:MM"):
                 clients.set_quiet_hours(client, start, end)
-        for zone in ("Mars/Olympus", "Europe", "", "../etc/passwd"):
-            with pytest.raises(ValueError, match="time zone"):
-                clients.set_timezone(client, zone)
     with sessions.begin() as session:
         assert ClientRepository(session).get(client) == ClientRecord(
             client, "nl", "Europe/Amsterdam", "telegram", "1001", None, None, None
