@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from sqlalchemy.orm import Session
 
@@ -23,21 +23,26 @@ from dialogs.outputs import (
     ForgetMe,
     HideChat,
     MissedTold,
+    Notice,
     Output,
     ReminderAnswered,
     ReminderSettled,
+    ReminderShown,
     RemoveResource,
+    Replace,
     SaveAnswer,
     SaveGoal,
     SaveReflection,
     SaveResource,
     SaveStep,
+    Say,
     ScheduleReminder,
     SendCounsellorMessage,
     SetGoalStatus,
     SetQuietHours,
     SetSharing,
     SetStepStatus,
+    ShowNetworkMap,
 )
 from dialogs.state import Closeness, Goal, GoalStatus, Resource, ResourceKind, Step, StepStatus
 from reminders import Changes
@@ -56,6 +61,9 @@ from storage import (
 )
 from storage.meetings import MeetingRepository
 from storage.resources import ResourceRecord, ResourceRepository
+
+# The outputs that change a client's links with counsellors (`TurnStore.perform_link`).
+LinkOutput = AcceptInvitation | DeclineInvitation | SetSharing | EndLink | SendCounsellorMessage
 
 
 @dataclass(frozen=True)
@@ -244,11 +252,21 @@ class TurnStore:
                 case DecideProposal(proposal_id=proposal_id, accepted=accepted):
                     # Its steps, on a yes, are SaveStep outputs of the same turn.
                     self.meetings.decide(proposal_id, client, accepted, now)
-                case _:
+                case (
+                    AcceptInvitation()
+                    | DeclineInvitation()
+                    | SetSharing()
+                    | EndLink()
+                    | SendCounsellorMessage()
+                ):
                     self.perform_link(output)
+                case Say() | Replace() | Notice() | ShowNetworkMap() | ReminderShown():
+                    pass  # for the channel to send, after the commit
+                case _:
+                    assert_never(output)
         return changes
 
-    def perform_link(self, output: Output) -> None:
+    def perform_link(self, output: LinkOutput) -> None:
         """The client's links with counsellors; the counsellor hears of each change."""
         client, now = self.client_id, self.now
         match output:
@@ -301,6 +319,8 @@ class TurnStore:
                             message_id=sent.message_id,
                         )
                     )
+            case _:
+                assert_never(output)
 
     def tell(self, link_id: int, key: str, sections: frozenset[Section]) -> None:
         contact = self.links.contact(self.client_id, link_id)
