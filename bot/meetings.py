@@ -24,16 +24,9 @@ from telegram import Bot, CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.commands import command_aliases, read_command, split_command
+from bot.failures import log_failure, unit_of_work
+from bot.senders import acknowledge, keyboard_markup, replace, retrying, send
 from bot.sent_messages import SentMessages
-from bot.telegram import (
-    acknowledge,
-    keyboard_markup,
-    log_failure,
-    replace,
-    retrying,
-    send,
-    unit_of_work,
-)
 from dialogs import Command, Content, Notice, Replace, Say
 from dialogs.meeting import initials, step
 from dialogs.meeting_screens import parse
@@ -106,6 +99,7 @@ class TeamMeetings:
         wakeups: WakeClock,
         language_for: Callable[[str | None], str],
         sent: SentMessages,
+        bot: Bot,
     ) -> None:
         self.content = content
         self.sent = sent  # the ids of what the bot sent a client, for /wissen
@@ -113,7 +107,7 @@ class TeamMeetings:
         self.now = now
         self.wakeups = wakeups
         self.language_for = language_for
-        self.bot: Bot | None = None
+        self.bot = bot  # for the timers, which no update brings
         self.commands = {
             getattr(meeting.commands, command.value): command
             for meeting in content.meeting.values()
@@ -179,8 +173,6 @@ class TeamMeetings:
 
     async def tick(self, key: int) -> None:
         """The timer of meeting `key` woke up."""
-        if self.bot is None:
-            return
         try:
             await self.run(self.bot, None, Tick(), None, None, key=key)
         except Exception as error:  # logged (never what was typed); the next event carries on

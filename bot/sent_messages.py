@@ -27,10 +27,12 @@ FLUSH_JOB = "keep-sent-messages"  # the wake-up that writes the ids nobody's upd
 
 
 class SentMessages:
-    def __init__(self, conversations: Conversations, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, conversations: Conversations, clock: Callable[[], datetime], wakes: WakeClock
+    ) -> None:
         self.conversations = conversations
         self.clock = clock
-        self.wakes: WakeClock | None = None  # set once the application's clock exists
+        self.wakes = wakes
         # chat id -> (client id, message ids, when the first of them was sent)
         self.waiting: dict[int, tuple[int, list[int], datetime]] = {}
         self.armed = False  # a flush is on the clock
@@ -41,7 +43,7 @@ class SentMessages:
         now = self.clock()
         _, ids, since = self.waiting.get(chat_id, (client_id, [], now))
         self.waiting[chat_id] = (client_id, ids + message_ids, since)
-        if self.wakes is not None and not self.armed:
+        if not self.armed:
             self.armed = True
             self.wakes.wake_at(now + FLUSH_AFTER, FLUSH_JOB, self.flush)
 

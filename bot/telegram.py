@@ -9,24 +9,17 @@ import asyncio
 import functools
 import json
 import logging
-import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    Message,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (
     AIORateLimiter,
@@ -37,15 +30,24 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.commands import command_aliases, read_command
 from bot.conversation import Conversations, Turn
 from bot.desk import CounsellorDesk, DeskTurn
+from bot.failures import log_failure, unit_of_work
 from bot.jobs import JobQueueClock
-from bot.network_map import render as render_network_map
+from bot.meetings import TeamMeetings
 from bot.pdf import to_pdf
-from bot.render import split_text
+from bot.request import TelegramRequest
+from bot.senders import (
+    acknowledge,
+    replace,
+    retrying,
+    send,
+    send_document,
+    send_message,
+    send_network_map,
+)
 from bot.sent_messages import SentMessages
 from bot.settings import Settings
 from bot.store import CounsellorNews
@@ -66,88 +68,59 @@ from dialogs.document import to_markdown, to_telegram
 from dialogs.events import DESK_COMMANDS, ReminderDue
 from dialogs.link_screens import section_list
 from dialogs.mydata import data_document
-from dialogs.outputs import Keyboard, ShowNetworkMap
+from dialogs.outputs import ShowNetworkMap
 from reminders import Changes, DigestService, Outcome, ReminderService
 from reminders import Clock as ReminderClock
 from storage import DigestRecord, Identity, ReminderRecord, StaffRecord
-
-if TYPE_CHECKING:  # bot.meetings builds on this module's sending helpers
-    from bot.meetings import TeamMeetings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 T = TypeVar("T")
-# Network failures (not Telegram's refusals) are retried this often, waiting longer each time;
-# 429 answers are retried by PTB's AIORateLimiter with the delay Telegram asks for.
-NETWORK_RETRIES = 3
-NETWORK_BACKOFF = 0.5  # seconds, doubled after each failure
-DATABASE_RETRIES = 3
-DATABASE_BACKOFF = 1.0  # seconds, doubled after each failure
-# sendPhoto refuses a photo whose width and height add up to more, or that is more elongated.
-PHOTO_MAX_SIDES = 10_000
-PHOTO_MAX_RATIO = 20
-
-
-class TelegramRequest(HTTPXRequest):
-    """PTB's HTTP client, reading Telegram's answers without NUL characters. PostgreSQL refuses
-    them in text and they mean nothing in a message, caption or name; taken out here, at the
-    edge, none reaches the database and the rest of the text is kept. An answer that is no
-    JSON at all (TELEGRAM_API_BASE_URL is some other server) is refused without logging it."""
-
-    @staticmethod
-    def parse_json_payload(payload: bytes) -> dict[str, Any]:
-        try:
-            parsed: dict[str, Any] = _without_nul(json.loads(payload.decode("utf-8", "replace")))
-        except ValueError:  # not the Bot API; PTB would log the whole answer at ERROR
-            raise NotTheBotAPIError(NOT_THE_BOT_API) from None
-        return parsed
-
-
-NOT_THE_BOT_API = "the server answered, but not as the Bot API (check TELEGRAM_API_BASE_URL)"
-
-
-class NotTheBotAPIError(NetworkError):
-    """An answer that is no JSON: a proxy's error page, or TELEGRAM_API_BASE_URL pointing at
-    another server. A network error, so the poller says so in one line and tries again, as it
-    does while Telegram cannot be reached."""
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
-    return value
-
-
-def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
-    )
 
 
 class TelegramChannel:
     """The handlers of the bot, bound to the conversations, the counsellors' desk and the clock."""
 
     def __init__(
-        self, conversations: Conversations, desk: CounsellorDesk, content: Content, clock: Clock
+        self,
+        settings: Settings,
+        conversations: Conversations,
+        desk: CounsellorDesk,
+        content: Content,
+        clock: Clock,
+        *,
+        bot: Bot,
+        wake_clock: ReminderClock,
+        sent: SentMessages,
+        meetings: TeamMeetings,
     ) -> None:
         self.conversations = conversations
         self.desk = desk
         self.content = content
         self.clock = clock
+        self.bot = bot  # for what no update brings: reminders, digests
+        self.sent = sent  # ids of replies, kept for /wissen
+        self.meetings = meetings  # team meetings in groups
         self.aliases = command_aliases(content)
-        self.reminders: ReminderService | None = None  # set once the application exists
-        self.digests: DigestService | None = None
-        self.bot: Bot | None = None
         self.seen_staff: set[int] = set()  # counsellors whose digest and menu are in place
-        self.meetings: TeamMeetings | None = None  # team meetings in groups, set with the clock
-        self.sent = SentMessages(conversations, clock)  # ids of replies, kept for /wissen
+        lease = timedelta(seconds=settings.reminder_lease_seconds)
+        self.reminders = ReminderService(
+            conversations.sessions,
+            wake_clock,
+            self.deliver_reminder,
+            grace=timedelta(hours=settings.reminder_grace_hours),
+            lease=lease,
+        )
+        self.digests = DigestService(
+            conversations.sessions,
+            wake_clock,
+            self.deliver_digest,
+            weekday=settings.digest_weekday,
+            at=settings.digest_time,
+            zone=conversations.default_timezone,
+            lease=lease,
+        )
 
     def install(self, application: App) -> None:
         private = filters.ChatType.PRIVATE
@@ -198,7 +171,7 @@ class TelegramChannel:
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A message, command or meeting button in a group: the team meeting's (a client's
         command is answered there: the conversation is private)."""
-        if self.meetings is not None and not _from_bot(update):
+        if not _from_bot(update):
             await self.meetings.on_update(update, context.bot)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -288,8 +261,7 @@ class TelegramChannel:
             await acknowledge(query, None, chat_id)
         if staff.active and staff.id not in self.seen_staff:
             self.seen_staff.add(staff.id)
-            if self.digests is not None:
-                await asyncio.to_thread(self.digests.ensure, staff.id)
+            await asyncio.to_thread(self.digests.ensure, staff.id)
             await publish_desk_commands(bot, self.content, chat_id, turn.language)
         await self.perform_desk(turn, bot, chat_id)
 
@@ -363,7 +335,7 @@ class TelegramChannel:
         made = await asyncio.to_thread(
             self.desk.digest, record.staff_id, record.period_start, self.clock()
         )
-        if made is None or self.bot is None:
+        if made is None:
             return Outcome.SETTLED
         try:
             for part in to_telegram(made.document):
@@ -376,13 +348,13 @@ class TelegramChannel:
         return Outcome.SENT
 
     def follow(self, turn: Turn) -> None:
-        if self.reminders is not None and turn.reminders:
+        if turn.reminders:
             self.reminders.follow(turn.reminders)
 
     async def deliver_reminder(self, reminder: ReminderRecord) -> Outcome:
         """Run a due reminder through the conversation, then send what it shows."""
         identity = await asyncio.to_thread(self.conversations.client_identity, reminder.client_id)
-        if identity is None or self.bot is None:
+        if identity is None:
             return Outcome.SETTLED
         if identity.channel != "telegram":
             # Someone from the terminal chat: Telegram cannot reach them.
@@ -453,142 +425,6 @@ class TelegramChannel:
             await asyncio.to_thread(self.conversations.forget_messages, turn.client_id, turn.hide)
 
 
-async def send(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> list[int]:
-    """Send a text, split to Telegram's limit; the buttons go under the last part."""
-    chunks = split_text(text)
-    sent = []
-    for index, chunk in enumerate(chunks):
-        markup = keyboard_markup(buttons) if index == len(chunks) - 1 else None
-        sent.append(await send_message(bot, chat_id, chunk, markup))
-    return sent
-
-
-async def send_message(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, *, html: bool = False
-) -> int:
-    """One sendMessage (HTML for summaries, whose text is escaped); the new message's id."""
-    message = await retrying(
-        "sendMessage",
-        chat_id,
-        lambda: bot.send_message(
-            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML if html else None
-        ),
-    )
-    return message.message_id
-
-
-async def send_network_map(bot: Bot, chat_id: int, output: ShowNetworkMap) -> int:
-    """Draw the map in a worker thread (a few tenths of a second), then send it as a photo; a
-    map too tall for a photo (hundreds of names) goes as a file, so no name is lost."""
-    png = await asyncio.to_thread(render_network_map, output.map)
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    if width + height > PHOTO_MAX_SIDES or height > PHOTO_MAX_RATIO * width:
-        return await send_document(bot, chat_id, "netwerk.png", png, output.caption)
-    return await send_photo(bot, chat_id, png, output.caption)
-
-
-async def send_photo(bot: Bot, chat_id: int, png: bytes, caption: str | None) -> int:
-    message = await retrying(
-        "sendPhoto",
-        chat_id,
-        lambda: bot.send_photo(chat_id, InputFile(png, filename="netwerk.png"), caption=caption),
-    )
-    return message.message_id
-
-
-async def send_document(bot: Bot, chat_id: int, name: str, data: bytes, caption: str | None) -> int:
-    message = await retrying(
-        "sendDocument",
-        chat_id,
-        lambda: bot.send_document(chat_id, InputFile(data, filename=name), caption=caption),
-    )
-    return message.message_id
-
-
-async def retrying(method: str, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
-    """A Bot API call, tried again after a network failure, a timeout or a 5xx, waiting longer
-    each time (a 429 is waited out by PTB's rate limiter). Telegram's refusals (400, 403) are
-    not retried: trying again cannot help."""
-    for attempt in range(NETWORK_RETRIES + 1):
-        try:
-            return await call()
-        except BadRequest:
-            raise
-        except NetworkError as error:
-            if attempt == NETWORK_RETRIES:
-                raise
-            log.info("%s to chat %s failed (%s), retrying", method, chat_id, type(error).__name__)
-            await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
-    raise AssertionError("unreachable")
-
-
-async def acknowledge(query: CallbackQuery, text: str | None, chat_id: int) -> None:
-    try:
-        await retrying("answerCallbackQuery", chat_id, lambda: query.answer(text))
-    except BadRequest as error:
-        # A press answered too late (the bot was down) can no longer be acknowledged;
-        # the reply still goes out.
-        log.info("callback in chat %s not acknowledged: %s", chat_id, error.message)
-
-
-async def replace(
-    bot: Bot, chat_id: int, output: Replace, query: CallbackQuery | None
-) -> list[int]:
-    """Rewrite the message whose button was pressed; the ids of messages sent instead."""
-    message = query.message if query else None
-    if not isinstance(message, Message) or len(split_text(output.text)) > 1:
-        # Too old for Telegram to edit, or no longer fitting one message: send it anew.
-        return await send(bot, chat_id, output.text, output.buttons)
-    markup = keyboard_markup(output.buttons)
-    try:
-        await retrying(
-            "editMessageText", chat_id, lambda: message.edit_text(output.text, reply_markup=markup)
-        )
-    except BadRequest as error:
-        reason = error.message.lower()
-        if "not modified" in reason:
-            return []  # a double tap asked for the same content twice: it is there
-        if "not found" in reason or "can't be edited" in reason:
-            # Deleted (by /wissen, or by the client) or too old: send it anew.
-            return await send(bot, chat_id, output.text, output.buttons)
-        raise
-    return []
-
-
-async def unit_of_work(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a unit of work in a worker thread; a database that is briefly unavailable (locked,
-    a connection dropped) gets a few more tries before the update counts as failed. Until
-    then the update is not confirmed to Telegram, so even a crash meanwhile loses nothing."""
-    for attempt in range(DATABASE_RETRIES + 1):
-        try:
-            return await asyncio.to_thread(work, *args, **kwargs)
-        except OperationalError as error:
-            if attempt == DATABASE_RETRIES:
-                raise
-            log.warning("database unavailable (%s), retrying", type(error.orig).__name__)
-            await asyncio.sleep(DATABASE_BACKOFF * 2**attempt)
-    raise AssertionError("unreachable")
-
-
-def log_failure(what: str, error: BaseException | None) -> None:
-    """Log a failure with enough to fix it. A database error's message can quote what a
-    client wrote (PostgreSQL names the values of a violated key), so for those only the
-    error's type, its SQLSTATE and where it happened are logged."""
-    if not isinstance(error, SQLAlchemyError):
-        log.error("%s failed: %s", what, type(error).__name__, exc_info=error)
-        return
-    cause = getattr(error, "orig", None)
-    where = "".join(traceback.format_tb(error.__traceback__)) if error.__traceback__ else ""
-    log.error(
-        "%s failed: %s (%s, SQLSTATE %s)\n%s",
-        what,
-        type(error).__name__,
-        type(cause).__name__,
-        getattr(cause, "sqlstate", None),
-        where,
-    )
-
-
 def _from_bot(update: Update) -> bool:
     # Other bots (in groups, or forwarding) are no clients; answering them could loop.
     user = update.effective_user
@@ -640,12 +476,12 @@ def build_application(
 
     async def post_init(application: App) -> None:
         await publish_commands(application, content, conversations.default_language)
-        await asyncio.to_thread(service.start)
-        await asyncio.to_thread(digests.start)
+        await asyncio.to_thread(channel.reminders.start)
+        await asyncio.to_thread(channel.digests.start)
         await asyncio.to_thread(meetings.rearm)
 
     async def post_stop(application: App) -> None:
-        await channel.sent.flush()
+        await sent.flush()
 
     application = (
         ApplicationBuilder()
@@ -660,6 +496,22 @@ def build_application(
         .updater(None)  # bot.polling.Poller: updates confirmed only once handled
         .build()
     )
+    if reminder_clock is not None:
+        wake_clock = reminder_clock(application)
+    elif application.job_queue is not None:
+        wake_clock = JobQueueClock(application.job_queue, clock)
+    else:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    sent = SentMessages(conversations, clock, wake_clock)
+    meetings = TeamMeetings(
+        content,
+        conversations.sessions,
+        clock,
+        wake_clock,
+        conversations.language_for,
+        sent,
+        application.bot,
+    )
     desk = CounsellorDesk(
         content,
         conversations.sessions,
@@ -667,44 +519,16 @@ def build_application(
         invitation_valid=timedelta(days=settings.invitation_valid_days),
         bot_username=lambda: application.bot.username,
     )
-    channel = TelegramChannel(conversations, desk, content, clock)
-    channel.install(application)
-    channel.bot = application.bot
-    if reminder_clock is not None:
-        wake_clock = reminder_clock(application)
-    elif application.job_queue is not None:
-        wake_clock = JobQueueClock(application.job_queue, clock)
-    else:
-        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
-    service = ReminderService(
-        conversations.sessions,
-        wake_clock,
-        channel.deliver_reminder,
-        grace=timedelta(hours=settings.reminder_grace_hours),
-        lease=timedelta(seconds=settings.reminder_lease_seconds),
-    )
-    channel.reminders = service
-    channel.sent.wakes = wake_clock
-    digests = DigestService(
-        conversations.sessions,
-        wake_clock,
-        channel.deliver_digest,
-        weekday=settings.digest_weekday,
-        at=settings.digest_time,
-        zone=conversations.default_timezone,
-        lease=timedelta(seconds=settings.reminder_lease_seconds),
-    )
-    channel.digests = digests
-    from bot.meetings import TeamMeetings
-
-    meetings = TeamMeetings(
+    channel = TelegramChannel(
+        settings,
+        conversations,
+        desk,
         content,
-        conversations.sessions,
         clock,
-        wake_clock,
-        conversations.language_for,
-        channel.sent,
+        bot=application.bot,
+        wake_clock=wake_clock,
+        sent=sent,
+        meetings=meetings,
     )
-    meetings.bot = application.bot
-    channel.meetings = meetings
+    channel.install(application)
     return application

@@ -1,6 +1,7 @@
 """The methodology as conversation: flows as data and a pure engine. No Telegram, SQL or clock."""
 
-from dialogs.content import Content, ContentError, load_content
+from dialogs.content import Content, load_content
+from dialogs.content_files import ContentError
 from dialogs.engine import Engine, new_state
 from dialogs.events import (
     Command,

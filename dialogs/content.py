@@ -15,20 +15,22 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from string import Formatter
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from dialogs.content_files import (
+    DEFAULT_CONTENT_DIR,
+    ContentError,
+    check_placeholders,
+    describe,
+    read_yaml,
+)
+from dialogs.crisis import Safety, load_safety
 from dialogs.events import CommandName
+from dialogs.meeting_content import MeetingContent, load_meeting
 from dialogs.state import Closeness, ResourceKind
 
-if TYPE_CHECKING:  # crisis.py and meeting_content.py build on this module's loader helpers
-    from dialogs.crisis import Safety
-    from dialogs.meeting_content import MeetingContent
-
-DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=24)]
 # A name in this flow ("domains") or in another one ("inventory.domains").
 Reference = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$", max_length=49)]
@@ -37,10 +39,6 @@ Reference = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$
 DYNAMIC_OPTIONS = frozenset({"open_goals", "resources"})
 # Suggestions for a text node that come from the client's own records, not from a flow's answers.
 DYNAMIC_SUGGESTIONS = frozenset({"resources"})
-
-
-class ContentError(Exception):
-    """The content cannot be used; the message names the file and the key."""
 
 
 class NodeKind(StrEnum):
@@ -767,19 +765,6 @@ COUNSELLOR_PLACEHOLDERS = {
 PROGRESS_PLACEHOLDERS = {"number", "total", "name"}
 
 
-def _check_placeholders(path: Path, key: str, template: str, allowed: set[str]) -> None:
-    try:
-        fields = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
-    except ValueError as error:
-        raise ContentError(f"{path}: key {key}: {error}") from None
-    unknown = fields - allowed
-    if unknown:
-        raise ContentError(
-            f"{path}: key {key} uses {{{', '.join(sorted(unknown))}}}; "
-            f"it may use only {', '.join(sorted(allowed)) or 'no placeholders'}"
-        )
-
-
 def _flatten(tree: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
     for key, value in tree.items():
         path = f"{prefix}.{key}"
@@ -840,22 +825,6 @@ class Content:
         return next((f for f in self.flows.values() if f.command is command), None)
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except (OSError, yaml.YAMLError) as error:
-        raise ContentError(f"{path}: cannot be read: {error}") from None
-
-
-def _describe(path: Path, error: ValidationError) -> str:
-    issues = "; ".join(
-        f"{'.'.join(str(part) for part in issue['loc']) or '(top)'}: {issue['msg']}"
-        for issue in error.errors()
-    )
-    return f"{path}: {issues}"
-
-
 def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
     """Load and cross-check every flow and text file under `root`."""
     flow_files = sorted((root / "flows").glob("*.yaml"))
@@ -866,9 +835,9 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
     specs: dict[Path, FlowSpec] = {}
     for path in flow_files:
         try:
-            specs[path] = FlowSpec.model_validate(_read_yaml(path))
+            specs[path] = FlowSpec.model_validate(read_yaml(path))
         except ValidationError as error:
-            raise ContentError(_describe(path, error)) from None
+            raise ContentError(describe(path, error)) from None
         if specs[path].id != path.stem:
             raise ContentError(f"{path}: id {specs[path].id!r} must match the file name")
     all_lists = {
@@ -896,9 +865,9 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
     for path in text_files:
         language = path.stem
         try:
-            parsed = TextsFile.model_validate(_read_yaml(path))
+            parsed = TextsFile.model_validate(read_yaml(path))
         except ValidationError as error:
-            raise ContentError(_describe(path, error)) from None
+            raise ContentError(describe(path, error)) from None
         flat = dict(_flatten(parsed.flows, "flows"))
         for key in sorted(required - flat.keys()):
             raise ContentError(f"{path}: missing text for key {key}")
@@ -910,7 +879,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
             flow_id = key.split(".")[1]
             shown = set(flows[flow_id].shown_values) if flow_id in flows else set()
             allowed = PROGRESS_PLACEHOLDERS if key.endswith(".progress") else shown
-            _check_placeholders(path, key, value, allowed)
+            check_placeholders(path, key, value, allowed)
         for section, texts_model, placeholders in (
             ("ui", parsed.ui, UI_PLACEHOLDERS),
             ("counsellor", parsed.counsellor, COUNSELLOR_PLACEHOLDERS),
@@ -925,19 +894,15 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
                     items = [("", value)]
                 for key, text in items:
                     where = f"{section}.{name}.{key}" if key else f"{section}.{name}"
-                    _check_placeholders(path, where, text, allowed)
+                    check_placeholders(path, where, text, allowed)
         texts[language] = flat
         ui_texts[language] = parsed.ui
         counsellor_texts[language] = parsed.counsellor
         names[language] = parsed.language_name
         commands[language] = parsed.commands
-    from dialogs.crisis import load_safety
-
     # An organisation's own content without crisis lists keeps the shipped ones: a crisis is
     # never left unrecognised because someone shortened the route.
     safety = load_safety(root if (root / "safety").is_dir() else DEFAULT_CONTENT_DIR)
-    from dialogs.meeting_content import load_meeting
-
     meeting = load_meeting(
         tuple(texts), root if (root / "meeting").is_dir() else DEFAULT_CONTENT_DIR
     )

@@ -46,7 +46,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from dialogs.content import DEFAULT_CONTENT_DIR, ContentError, _describe, _read_yaml
+from dialogs.content_files import DEFAULT_CONTENT_DIR, ContentError, describe, read_yaml
 
 
 class CrisisKind(StrEnum):
@@ -515,7 +515,7 @@ def load_safety(root: Path = DEFAULT_CONTENT_DIR) -> Safety:
     files: dict[Path, SafetyFile] = {}
     for path in paths:
         try:
-            files[path] = SafetyFile.model_validate(_read_yaml(path))
+            files[path] = SafetyFile.model_validate(read_yaml(path))
         except ValidationError as error:
-            raise ContentError(_describe(path, error)) from None
+            raise ContentError(describe(path, error)) from None
     return _compile(files)

@@ -15,12 +15,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dialogs.content import (
+from dialogs.content_files import (
     DEFAULT_CONTENT_DIR,
     ContentError,
-    _check_placeholders,
-    _describe,
-    _read_yaml,
+    check_placeholders,
+    describe,
+    read_yaml,
 )
 
 Minutes = Annotated[int, Field(ge=1, le=30)]
@@ -186,15 +186,15 @@ def load_meeting(
     meeting: dict[str, MeetingContent] = {}
     for path in paths:
         try:
-            parsed = MeetingFile.model_validate(_read_yaml(path))
+            parsed = MeetingFile.model_validate(read_yaml(path))
         except ValidationError as error:
-            raise ContentError(_describe(path, error)) from None
+            raise ContentError(describe(path, error)) from None
         for name, text in parsed.texts.model_dump().items():
-            _check_placeholders(path, f"texts.{name}", text, PLACEHOLDERS.get(name, set()))
+            check_placeholders(path, f"texts.{name}", text, PLACEHOLDERS.get(name, set()))
         for step in parsed.steps:
             where = f"steps.{step.id}"
-            _check_placeholders(path, f"{where}.title", step.title, set())
-            _check_placeholders(
+            check_placeholders(path, f"{where}.title", step.title, set())
+            check_placeholders(
                 path, f"{where}.explanation", step.explanation, EXPLANATION_PLACEHOLDERS
             )
         ids = [step.id for step in parsed.steps]

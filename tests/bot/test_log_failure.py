@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot.telegram import log_failure
+from bot.failures import log_failure
 
 
 class UniqueViolationError(Exception):

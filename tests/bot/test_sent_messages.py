@@ -39,8 +39,7 @@ async def test_one_flush_writes_every_chat_and_skips_a_client_erased_meanwhile(
 ) -> None:
     ana, bob = consented(conversations, clock, "1"), consented(conversations, clock, "2")
     wakes = ManualClock(clock)
-    sent = SentMessages(conversations, clock)
-    sent.wakes = wakes
+    sent = SentMessages(conversations, clock, wakes)
     sent.add(1, ana, [501, 502])
     sent.add(2, bob, [601])
     sent.add(1, ana, [503])
@@ -61,7 +60,7 @@ async def test_one_flush_writes_every_chat_and_skips_a_client_erased_meanwhile(
 def test_a_chats_ids_are_taken_once_and_given_back_when_its_update_failed(
     conversations: Conversations, clock: Clock
 ) -> None:
-    sent = SentMessages(conversations, clock)
+    sent = SentMessages(conversations, clock, ManualClock(clock))
     sent.add(7, 70, [1, 2])
     assert sent.take(7) == ([1, 2], 70)
     assert sent.take(7) == ([], None)
@@ -74,8 +73,7 @@ def test_a_chats_ids_are_taken_once_and_given_back_when_its_update_failed(
 
 def test_nothing_sent_arms_no_flush(conversations: Conversations, clock: Clock) -> None:
     wakes = ManualClock(clock)
-    sent = SentMessages(conversations, clock)
-    sent.wakes = wakes
+    sent = SentMessages(conversations, clock, wakes)
     sent.add(1, 10, [])
     assert wakes.timers == {}
     assert sent.waiting == {}

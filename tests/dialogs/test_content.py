@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from dialogs import Content, ContentError, Engine, load_content
-from dialogs.content import DEFAULT_CONTENT_DIR
+from dialogs.content_files import DEFAULT_CONTENT_DIR
 from tests.dialogs.chat import EngineChat
 
 

@@ -302,7 +302,7 @@ def test_initials() -> None:
 def test_a_broken_meeting_file_stops_start_up(tmp_path: Path) -> None:
     import shutil
 
-    from dialogs.content import DEFAULT_CONTENT_DIR
+    from dialogs.content_files import DEFAULT_CONTENT_DIR
 
     shutil.copytree(DEFAULT_CONTENT_DIR, tmp_path, dirs_exist_ok=True)
     path = tmp_path / "meeting" / "en.yaml"

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from dialogs import AnswerStatus, Engine, load_content
-from dialogs.content import DEFAULT_CONTENT_DIR, NodeKind
+from dialogs.content import NodeKind
+from dialogs.content_files import DEFAULT_CONTENT_DIR
 from tests.dialogs.chat import EngineChat
 
 FLOW = {

@@ -12,7 +12,7 @@ import pytest
 
 from dialogs import CommandName, Content, ContentError, Engine, Press, Replace, load_content
 from dialogs.casefile import InvitationView, LinkView, Section
-from dialogs.content import DEFAULT_CONTENT_DIR
+from dialogs.content_files import DEFAULT_CONTENT_DIR
 from dialogs.diagram import mermaid
 from dialogs.events import CodeEntered, CodeResult
 from dialogs.network import map_labels

@@ -15,7 +15,7 @@ from tests.e2e.test_counsellors import ANNA, register
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries after a network failure go at once: no test waits for real time."""
-    monkeypatch.setattr("bot.telegram.NETWORK_BACKOFF", 0.0)
+    monkeypatch.setattr("bot.senders.NETWORK_BACKOFF", 0.0)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram import NETWORK_RETRIES
+from bot.senders import NETWORK_RETRIES
 from tests.e2e.harness import RunningBot, TelegramUser
 
 STICKER = {
