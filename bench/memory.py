@@ -3,7 +3,7 @@
 A client's place in a conversation is a row in the database (`conversations.state`, JSON),
 loaded at the start of each unit of work and dropped after it: the bot process holds nothing
 per client between two messages. This measures that claim in a fresh process running the real
-`bot.conversation.Conversations` on a SQLite file:
+`turns.conversation.Conversations` on a SQLite file:
 
 - the process's resident memory (RSS) with 0 clients (the baseline), and after 10,000 clients
   have each consented and answered the first questions of the strengths inventory (so each
@@ -55,10 +55,10 @@ def rss_bytes() -> int:
 def child(clients: int, database: Path, profile: Path | None = None) -> dict[str, Any]:
     """In a fresh process: the measurements, as plain numbers; with `profile`, a pyinstrument
     profile of setting the clients up is written there."""
-    from bot.conversation import Conversations
     from dialogs import Engine, Press, Text, load_content
     from dialogs.outputs import Replace, Say
     from storage import Identity, make_engine, make_session_factory, upgrade
+    from turns.conversation import Conversations
 
     db = make_engine(f"sqlite:///{database}")
     upgrade(db)

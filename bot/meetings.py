@@ -1,10 +1,7 @@
-"""Team strength meetings in Telegram groups: the unit of work per group update, the sending,
-and the timers.
-
-Each update of a group (a message, a command, a button) and each timer tick is one transaction:
-load the group's meeting (locked), step `dialogs.meeting`, store, commit; then send. The
-meeting row is the truth; the clock (PTB's JobQueue, a manual clock in tests) only wakes it up,
-and at start-up every running meeting's timer is put back on the clock from its row.
+"""Team strength meetings in Telegram groups: reading group updates into meeting events, the
+sending, and the timers on the clock. Each update or tick is one unit of work
+(`turns.meetings`), committed before anything is sent; at start-up every running meeting's
+timer is put back on the clock from its row.
 
 Privacy mode: a bot in a group sees commands and replies to its own messages; plain messages
 only when privacy mode is off (BotFather /setprivacy) or it is an administrator. Ideas work
@@ -16,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,28 +20,17 @@ from telegram import Bot, CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.commands import command_aliases, read_command, split_command
-from bot.failures import log_failure, unit_of_work
 from bot.senders import acknowledge, keyboard_markup, replace, retrying, send
 from bot.sent_messages import SentMessages
 from dialogs import Command, Content, Notice, Replace, Say
-from dialogs.meeting import initials, step
-from dialogs.meeting_screens import parse
 from dialogs.meeting_state import (
-    CaseOption,
-    Context,
     EditTimer,
-    FollowUp,
     GroupCommand,
     GroupEdited,
     GroupPress,
     GroupText,
-    Meeting,
     MeetingCommand,
     MeetingEvent,
-    MeetingOutput,
-    Phase,
-    ProposeSteps,
-    SaveFollowUp,
     SayPrivately,
     ShowTimer,
     Tick,
@@ -54,38 +39,16 @@ from dialogs.meeting_state import (
 from dialogs.outputs import Button, Keyboard
 from dialogs.proposals import proposal_buttons
 from reminders import Clock as WakeClock
-from storage import UpdateRepository
-from storage.meetings import MeetingRepository, Proposal
+from storage.meetings import Proposal
+from turns.failures import log_failure, unit_of_work
+from turns.meetings import GroupTurn, MeetingWork
 
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
-CASE_PHASES = frozenset({Phase.PRESENTER, Phase.CASE})
-FOLLOW_UP_PHASES = frozenset({Phase.GATHERING, Phase.FOLLOW_UP})
 
 
 def job_name(key: int) -> str:
     return f"meeting-{key}"
-
-
-def case_options(clients: list[tuple[int, str]]) -> tuple[CaseOption, ...]:
-    """The presenter's clients by initials; the same initials twice get a number."""
-    labels = [initials(name) for _, name in clients]
-    options = []
-    for index, ((link_id, _), label) in enumerate(zip(clients, labels, strict=True)):
-        if labels.count(label) > 1:
-            label = f"{label} ({labels[: index + 1].count(label)})"
-        options.append(CaseOption(link_id, label))
-    return tuple(options)
-
-
-@dataclass
-class GroupTurn:
-    """What one event led to, committed, for sending."""
-
-    meeting: Meeting | None
-    timer_message: int | None  # the message the timer edited before this event
-    outputs: list[MeetingOutput] = field(default_factory=list)
-    proposals: list[Proposal] = field(default_factory=list)
 
 
 class TeamMeetings:
@@ -102,8 +65,8 @@ class TeamMeetings:
         bot: Bot,
     ) -> None:
         self.content = content
+        self.work = MeetingWork(content, sessions)
         self.sent = sent  # the ids of what the bot sent a client, for /wissen
-        self.sessions = sessions
         self.now = now
         self.wakeups = wakeups
         self.language_for = language_for
@@ -119,8 +82,7 @@ class TeamMeetings:
 
     def rearm(self) -> int:
         """Put every running meeting's next tick back on the clock; how many."""
-        with self.sessions.begin() as session:
-            waking = MeetingRepository(session).waking()
+        waking = self.work.waking()
         for key, at in waking:
             self.wake(key, at)
         return len(waking)
@@ -188,7 +150,7 @@ class TeamMeetings:
         *,
         key: int | None = None,
     ) -> None:
-        turn = await unit_of_work(self.handle, chat_id, event, update_id, self.now(), key)
+        turn = await unit_of_work(self.work.handle, chat_id, event, update_id, self.now(), key)
         meeting = turn.meeting
         where = meeting.chat_id if meeting is not None else chat_id
         if query is not None:
@@ -196,79 +158,6 @@ class TeamMeetings:
             await acknowledge(query, notices[-1] if notices else None, where or 0)
         if where is not None:
             await self.perform(bot, where, turn, query)
-
-    def handle(
-        self,
-        chat_id: int | None,
-        event: MeetingEvent,
-        update_id: int | None,
-        now: datetime,
-        key: int | None,
-    ) -> GroupTurn:
-        """One unit of work: step the group's meeting and commit what came of it."""
-        with self.sessions.begin() as session:
-            if update_id is not None and not UpdateRepository(session).first_time(update_id, now):
-                log.info("update %s was processed before: skipped", update_id)
-                return GroupTurn(None, None)
-            meetings = MeetingRepository(session)
-            meeting = self.load(meetings, chat_id, event, key)
-            group = meeting.chat_id if meeting is not None else chat_id
-            if group is None:
-                return GroupTurn(None, None)
-            context = self.context(meetings, meeting, event, group)
-            new, outputs = step(
-                self.content.meeting,
-                meeting,
-                event,
-                context,
-                now,
-                chat_id=group,
-                key=update_id or 0,
-            )
-            turn = GroupTurn(new, meeting.timer_message if meeting else None, outputs)
-            if new is not None and new != meeting:
-                meetings.save(new)
-            for output in outputs:
-                if isinstance(output, SaveFollowUp) and new is not None:
-                    meetings.save_follow_up(output.meeting_key, output.answer, new.key, now)
-                elif isinstance(output, ProposeSteps) and new is not None:
-                    proposal = meetings.propose(
-                        new.key, output.link_id, output.presenter_id, output.steps, now
-                    )
-                    if proposal is not None:
-                        turn.proposals.append(proposal)
-            return turn
-
-    @staticmethod
-    def load(
-        meetings: MeetingRepository, chat_id: int | None, event: MeetingEvent, key: int | None
-    ) -> Meeting | None:
-        if key is not None:
-            return meetings.by_key(key)
-        if isinstance(event, GroupPress):
-            parsed = parse(event.data)
-            return meetings.by_key(parsed[0]) if parsed is not None else None
-        return meetings.running(chat_id) if chat_id is not None else None
-
-    @staticmethod
-    def context(
-        meetings: MeetingRepository, meeting: Meeting | None, event: MeetingEvent, chat_id: int
-    ) -> Context:
-        people = {m.user_id for m in meeting.members} if meeting is not None else set()
-        if not isinstance(event, Tick):
-            people.add(event.user_id)
-        phase = meeting.phase if meeting is not None else None
-        cases: dict[int, tuple[CaseOption, ...]] = {}
-        if phase in CASE_PHASES:
-            cases = {
-                user: case_options(clients)
-                for user, clients in meetings.linked_clients(people).items()
-            }
-        follow_ups: tuple[FollowUp, ...] = ()
-        if phase is None or phase in FOLLOW_UP_PHASES:
-            follow_ups = meetings.follow_ups(chat_id, meeting.key if meeting else None)
-        followed = meetings.followed(meeting.key) if phase is Phase.STEP and meeting else ()
-        return Context(meetings.counsellors(people), cases, follow_ups, followed)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -298,12 +187,8 @@ class TeamMeetings:
         self, bot: Bot, chat_id: int, key: int, text: str, buttons: Keyboard
     ) -> int:
         sent = await send(bot, chat_id, text, buttons)
-        await asyncio.to_thread(self.remember_timer, key, sent[-1])
+        await asyncio.to_thread(self.work.remember_timer, key, sent[-1])
         return sent[-1]
-
-    def remember_timer(self, key: int, message_id: int) -> None:
-        with self.sessions.begin() as session:
-            MeetingRepository(session).set_timer_message(key, message_id)
 
     async def edit_timer(
         self, bot: Bot, chat_id: int, key: int, timer: int | None, output: EditTimer

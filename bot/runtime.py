@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.engine import make_url
 
-from bot.conversation import Conversations
 from bot.settings import Settings, SettingsError
 from dialogs import Content, Engine, load_content
 from dialogs.content_files import DEFAULT_CONTENT_DIR
 from storage import make_engine, make_session_factory, upgrade
 from storage.pseudonyms import key_beside
+from turns.conversation import Conversations
 
 
 def utc_now() -> datetime:

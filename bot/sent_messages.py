@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.conversation import Conversations
 from reminders import Clock as WakeClock
+from turns.conversation import Conversations
 
 log = logging.getLogger(__name__)
 FLUSH_AFTER = timedelta(seconds=2)

@@ -32,9 +32,6 @@ from telegram.ext import (
 )
 
 from bot.commands import command_aliases, read_command
-from bot.conversation import Conversations, Turn
-from bot.desk import CounsellorDesk, DeskTurn
-from bot.failures import log_failure, unit_of_work
 from bot.jobs import JobQueueClock
 from bot.meetings import TeamMeetings
 from bot.pdf import to_pdf
@@ -50,7 +47,6 @@ from bot.senders import (
 )
 from bot.sent_messages import SentMessages
 from bot.settings import Settings
-from bot.store import CounsellorNews
 from dialogs import (
     CommandName,
     Content,
@@ -72,6 +68,10 @@ from dialogs.outputs import ShowNetworkMap
 from reminders import Changes, DigestService, Outcome, ReminderService
 from reminders import Clock as ReminderClock
 from storage import DigestRecord, Identity, ReminderRecord, StaffRecord
+from turns.conversation import Conversations, Turn
+from turns.desk import CounsellorDesk, DeskTurn
+from turns.failures import log_failure, unit_of_work
+from turns.store import CounsellorNews
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

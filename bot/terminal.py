@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.commands import command_aliases, read_command
-from bot.conversation import Conversations
 from bot.network_map import render
 from bot.pdf import to_pdf
 from dialogs import Command, CommandName, Event, Notice, Press, Replace, Say, Text
@@ -23,6 +22,7 @@ from dialogs.outputs import Button, ForgetMe, Keyboard, ShowNetworkMap
 from dialogs.state import Closeness
 from storage import Identity
 from storage.files import write_private
+from turns.conversation import Conversations
 
 HEADER = (
     "Krachtwerk bot, terminal chat. Type an answer, a number to press that button, or a\n"

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine as DatabaseEngine
 
-from bot.conversation import Conversations
 from dialogs import Content, Engine, load_content
 from storage import make_engine, make_session_factory, upgrade
 from tests.postgres import own_schema, postgres_problem
+from turns.conversation import Conversations
 
 # The audit trail's pseudonym key in tests that build Conversations themselves.
 AUDIT_KEY = b"a test key for the audit trail's pseudonyms"

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select, text
 
-from bot.conversation import Conversations
 from dialogs import Command, CommandName, Press, Say, Text
 from storage import AnswerRepository, ClientRepository, Identity, make_session_factory
 from storage.models import AnswerVersion, Base, Client, Conversation
 from tests.conftest import Clock
+from turns.conversation import Conversations
 
 BOB = Identity("telegram", "2002")
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot.failures import log_failure
+from turns.failures import log_failure
 
 
 class UniqueViolationError(Exception):

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 
-from bot.conversation import Conversations
 from bot.sent_messages import FLUSH_AFTER, FLUSH_JOB, SentMessages
 from dialogs import Command, CommandName, Press
 from storage import Identity
@@ -16,6 +15,7 @@ from storage.mydata import ClientDataRepository
 from tests.bot.test_conversation import buttons
 from tests.conftest import AUDIT_KEY, Clock
 from tests.reminders.clock import ManualClock
+from turns.conversation import Conversations
 
 
 def consented(conversations: Conversations, clock: Clock, who: str) -> int:

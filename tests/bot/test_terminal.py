@@ -6,9 +6,9 @@ import io
 import json
 from pathlib import Path
 
-from bot.conversation import Conversations
 from bot.terminal import TerminalChat
 from tests.conftest import Clock
+from turns.conversation import Conversations
 
 
 def run(conversations: Conversations, clock: Clock, *lines: str) -> str:

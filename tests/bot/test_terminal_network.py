@@ -6,9 +6,9 @@ import io
 import stat
 from pathlib import Path
 
-from bot.conversation import Conversations
 from bot.terminal import TerminalChat
 from tests.conftest import Clock
+from turns.conversation import Conversations
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -11,8 +11,6 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation import Conversations
-from bot.store import TurnStore
 from dialogs.casefile import Section
 from dialogs.outputs import RemoveResource, SaveResource, SetSharing
 from dialogs.state import Closeness, Resource, ResourceKind
@@ -30,6 +28,8 @@ from storage.models import Resource as ResourceRow
 from storage.resources import ResourceRecord, ResourceRepository
 from tests.conftest import AUDIT_KEY
 from tests.storage.test_counsellors import confirmed_link
+from turns.conversation import Conversations
+from turns.store import TurnStore
 
 ANA, BOB = Identity("telegram", "1001"), Identity("telegram", "1002")
 RIET = Resource(1, "Mijn zus Riet", ResourceKind.CLOSE, Closeness.CLOSE, 1, None, "Koken")

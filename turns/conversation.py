@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store import CounsellorNews, TurnStore
 from dialogs import (
     Answer,
     AnswerStatus,
@@ -50,6 +49,7 @@ from storage import (
 )
 from storage.meetings import MeetingRepository
 from storage.resources import ResourceRepository
+from turns.store import CounsellorNews, TurnStore
 
 log = logging.getLogger(__name__)
 
