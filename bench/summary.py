@@ -9,7 +9,7 @@ every section shared who looked once a month. Then each stage of what a counsell
 
     CaseFileRepository.case_file   read what is shared, write the audit entry, commit
     dialogs.summary.summary        the document
-    dialogs.document.to_telegram   HTML messages of at most 4,096 characters
+    bot.telegram_html.to_telegram  HTML messages of at most 4,096 characters
     dialogs.document.to_markdown   the export's Markdown
     bot.pdf.to_pdf                 the export's PDF
 
@@ -37,9 +37,10 @@ from bench import profiling
 from bench.core import Figure, Result
 from bench.engine import PEOPLE
 from bot.pdf import to_pdf
+from bot.telegram_html import to_telegram
 from dialogs import Content, load_content
 from dialogs.casefile import CaseFile, LookKind, Section
-from dialogs.document import to_markdown, to_telegram
+from dialogs.document import to_markdown
 from dialogs.summary import summary
 from storage import (
     AnswerRepository,

@@ -47,6 +47,7 @@ from bot.senders import (
 )
 from bot.sent_messages import SentMessages
 from bot.settings import Settings
+from bot.telegram_html import to_telegram
 from dialogs import (
     CommandName,
     Content,
@@ -60,7 +61,7 @@ from dialogs import (
     Unreadable,
 )
 from dialogs.desk import opener_buttons, screens_for
-from dialogs.document import to_markdown, to_telegram
+from dialogs.document import to_markdown
 from dialogs.events import DESK_COMMANDS, ReminderDue
 from dialogs.link_screens import section_list
 from dialogs.mydata import data_document

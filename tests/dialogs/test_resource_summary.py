@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.telegram_html import to_telegram
 from dialogs import Content
 from dialogs.casefile import (
     AnswerEntry,
@@ -26,7 +27,6 @@ from dialogs.document import (
     MapPicture,
     Paragraph,
     to_markdown,
-    to_telegram,
 )
 from dialogs.resource_hints import Hint, HintKind, resource_hints
 from dialogs.state import Closeness, ResourceKind
