@@ -6,11 +6,12 @@ loads the state, passes the time in, stores what comes out and performs the outp
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from dialogs.content import Content
-from dialogs.events import Event
-from dialogs.outputs import Output
+from dialogs.events import Event, ReminderDue
+from dialogs.outputs import Output, ResumeReminders
 from dialogs.rights import RightsTurn, signals_crisis
 from dialogs.state import Dialog, State
 from dialogs.turn import clean_text
@@ -35,7 +36,12 @@ class Engine:
         # RightsTurn is the outermost part: a crisis is answered before anything else.
         turn = RightsTurn(self.content, self._known_frames(state), now, self.resume_after)
         turn.handle(event)
-        return turn.state.with_dialog(last_event_at=now), turn.outputs
+        new, outputs = turn.state.with_dialog(last_event_at=now), turn.outputs
+        if state.profile.unreachable and not isinstance(event, ReminderDue):
+            # They wrote (the clock did not): whoever writes can be reached again.
+            new = replace(new, profile=replace(new.profile, unreachable=False))
+            outputs = [ResumeReminders(), *outputs]
+        return new, outputs
 
     def signals_crisis(self, event: Event) -> bool:
         """Whether what the client wrote in `event` signals a crisis. The caller reads such a

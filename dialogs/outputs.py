@@ -156,6 +156,11 @@ class MissedTold:
 
 
 @dataclass(frozen=True)
+class ResumeReminders:
+    """The client, unreachable until now, wrote: they can be reached, their reminders resume."""
+
+
+@dataclass(frozen=True)
 class AcceptInvitation:
     """Link with the counsellor of the open invitation, sharing these sections."""
 
@@ -218,7 +223,8 @@ class ShowNetworkMap:
 
 
 Record = (
-    SaveGoal
+    ResumeReminders
+    | SaveGoal
     | SaveStep
     | SetGoalStatus
     | SetStepStatus

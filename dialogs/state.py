@@ -169,6 +169,8 @@ class Profile:
     timezone: str = "Europe/Amsterdam"
     quiet_start: str = "22:00"  # "HH:MM"; start == end means no quiet hours
     quiet_end: str = "08:00"
+    # The channel could not reach them (they blocked the bot): their reminders wait.
+    unreachable: bool = False
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dialogs import (
     Text,
 )
 from dialogs import new_state as stranger_state
-from dialogs.events import CodeEntered, CodeResult, ReminderDue
+from dialogs.events import CodeEntered, CodeResult
 from dialogs.outputs import ReminderShown
 from dialogs.state import Profile, Screen
 from reminders import Changes
@@ -165,11 +165,6 @@ class Conversations:
             if store.forgotten:
                 log.info("client %s erased at their request", record.id)
                 return Turn(outputs, new.dialog.language, None, changes, store.news)
-            if record.unreachable_at is not None and not isinstance(event, ReminderDue):
-                # They wrote to us, so they can be reached again: their reminders resume.
-                clients.mark_reachable(record.id)
-                changes.scheduled += ReminderRepository(session).resume_client(record.id)
-                log.info("client %s reachable again", record.id)
             ConversationRepository(session).save(record.id, new.dialog.model_dump(mode="json"), now)
             clients.touch(record.id, language=new.dialog.language, now=now)
             return Turn(
@@ -220,6 +215,7 @@ class Conversations:
             timezone=record.timezone,
             quiet_start=record.quiet_start or quiet_start,
             quiet_end=record.quiet_end or quiet_end,
+            unreachable=record.unreachable_at is not None,
         )
         missed = ReminderRepository(session).missed_untold(record.id)
         links = LinkRepository(session)

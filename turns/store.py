@@ -4,6 +4,7 @@ links."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,7 @@ from dialogs.outputs import (
     ReminderShown,
     RemoveResource,
     Replace,
+    ResumeReminders,
     SaveAnswer,
     SaveGoal,
     SaveReflection,
@@ -61,6 +63,8 @@ from storage import (
 )
 from storage.meetings import MeetingRepository
 from storage.resources import ResourceRecord, ResourceRepository
+
+log = logging.getLogger(__name__)
 
 # The outputs that change a client's links with counsellors (`TurnStore.perform_link`).
 LinkOutput = AcceptInvitation | DeclineInvitation | SetSharing | EndLink | SendCounsellorMessage
@@ -229,6 +233,10 @@ class TurnStore:
                     changes.cancelled += self.reminders.answered(client, step_number, now)
                 case ReminderSettled(reminder_id=reminder_id):
                     self.reminders.settle(reminder_id, "cancelled")
+                case ResumeReminders():
+                    self.clients.mark_reachable(client)
+                    changes.scheduled += self.reminders.resume_client(client)
+                    log.info("client %s reachable again", client)
                 case MissedTold():
                     missed = self.reminders.missed_untold(client)
                     self.reminders.mark_told([r.id for r in missed], now)

@@ -16,6 +16,7 @@ from dialogs.outputs import (
     ReminderAnswered,
     ReminderSettled,
     ReminderShown,
+    ResumeReminders,
     ScheduleReminder,
     SetQuietHours,
     SetStepStatus,
@@ -248,3 +249,16 @@ def test_a_reminder_button_after_its_goal_was_stopped_only_says_so(planned: Engi
     planned.step(Press(buttons["⏰ Nog niet, herinner me later"].data))
     assert planned.notices == ["Deze stap is al afgerond."]
     assert len(planned.outputs) == 1
+
+
+def test_an_unreachable_client_who_writes_gets_their_reminders_back(planned: EngineChat) -> None:
+    unreachable = replace(planned.state.profile, unreachable=True)
+    planned.state = replace(planned.state, profile=unreachable)
+    planned.step(ReminderDue(reminder_id=7, step=1))  # the clock, not the client: still away
+    assert planned.now_of(ResumeReminders) == []
+    assert planned.state.profile.unreachable
+    planned.send("Hoi")
+    assert planned.now_of(ResumeReminders) == [ResumeReminders()]
+    assert not planned.state.profile.unreachable
+    planned.send("Nog een keer")
+    assert planned.now_of(ResumeReminders) == []  # once
