@@ -8,11 +8,13 @@ from typing import Any
 
 from telegram.ext import CallbackContext, Job, JobQueue
 
+from reminders import Now
+
 
 class JobQueueClock:
     """Wakes the reminder service; keeps its jobs by name so moving one is cheap."""
 
-    def __init__(self, job_queue: JobQueue[Any], now: Callable[[], datetime]) -> None:
+    def __init__(self, job_queue: JobQueue[Any], now: Now) -> None:
         self.job_queue = job_queue
         self._now = now
         self.jobs: dict[str, Job[Any]] = {}

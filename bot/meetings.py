@@ -38,13 +38,12 @@ from dialogs.meeting_state import (
 )
 from dialogs.outputs import Button, Keyboard
 from dialogs.proposals import proposal_buttons
-from reminders import Clock as WakeClock
+from reminders import Now, WakeClock
 from storage.meetings import Proposal
 from turns.failures import log_failure, unit_of_work
 from turns.meetings import GroupTurn, MeetingWork
 
 log = logging.getLogger(__name__)
-Now = Callable[[], datetime]
 
 
 def job_name(key: int) -> str:

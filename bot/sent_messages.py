@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from reminders import Clock as WakeClock
+from reminders import Now, WakeClock
 from turns.conversation import Conversations
 
 log = logging.getLogger(__name__)
@@ -27,9 +26,7 @@ FLUSH_JOB = "keep-sent-messages"  # the wake-up that writes the ids nobody's upd
 
 
 class SentMessages:
-    def __init__(
-        self, conversations: Conversations, clock: Callable[[], datetime], wakes: WakeClock
-    ) -> None:
+    def __init__(self, conversations: Conversations, clock: Now, wakes: WakeClock) -> None:
         self.conversations = conversations
         self.clock = clock
         self.wakes = wakes

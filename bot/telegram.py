@@ -10,7 +10,7 @@ import functools
 import json
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeAlias, TypeVar
 
 from telegram import (
@@ -66,8 +66,7 @@ from dialogs.events import DESK_COMMANDS, ReminderDue
 from dialogs.link_screens import section_list
 from dialogs.mydata import data_document
 from dialogs.outputs import ShowNetworkMap
-from reminders import Changes, DigestService, Outcome, ReminderService
-from reminders import Clock as ReminderClock
+from reminders import Changes, DigestService, Now, Outcome, ReminderService, WakeClock
 from storage import DigestRecord, Identity, ReminderRecord, StaffRecord
 from turns.conversation import Conversations, Turn
 from turns.desk import CounsellorDesk, DeskTurn
@@ -75,7 +74,6 @@ from turns.failures import log_failure, unit_of_work
 from turns.store import CounsellorNews
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 T = TypeVar("T")
 
@@ -89,10 +87,10 @@ class TelegramChannel:
         conversations: Conversations,
         desk: CounsellorDesk,
         content: Content,
-        clock: Clock,
+        clock: Now,
         *,
         bot: Bot,
-        wake_clock: ReminderClock,
+        wake_clock: WakeClock,
         sent: SentMessages,
         meetings: TeamMeetings,
     ) -> None:
@@ -465,9 +463,9 @@ def build_application(
     settings: Settings,
     conversations: Conversations,
     content: Content,
-    clock: Clock,
+    clock: Now,
     *,
-    reminder_clock: Callable[[App], ReminderClock] | None = None,
+    reminder_clock: Callable[[App], WakeClock] | None = None,
 ) -> App:
     """The PTB Application, talking to TELEGRAM_API_BASE_URL through the rate limiter, with
     the reminders and the weekly digest on PTB's JobQueue (or on `reminder_clock`, for tests)."""

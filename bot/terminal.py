@@ -6,8 +6,7 @@ Reads standard input line by line, so a conversation can be piped in; ends at en
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,6 +19,7 @@ from dialogs.network import NetworkMap
 from dialogs.numbers import whole_number
 from dialogs.outputs import Button, ForgetMe, Keyboard, ShowNetworkMap
 from dialogs.state import Closeness
+from reminders import Now
 from storage import Identity
 from storage.files import write_private
 from turns.conversation import Conversations
@@ -35,7 +35,7 @@ class TerminalChat:
         self,
         conversations: Conversations,
         user: str,
-        clock: Callable[[], datetime],
+        clock: Now,
         output: TextIO,
         *,
         echo: bool = False,

@@ -5,21 +5,23 @@ from reminders.digest import DigestService, next_digest
 from reminders.service import (
     SWEEP_JOB,
     Changes,
-    Clock,
     Deliver,
+    Now,
     Outcome,
     ReminderService,
+    WakeClock,
     job_name,
 )
 
 __all__ = [
     "SWEEP_JOB",
     "Changes",
-    "Clock",
     "Deliver",
     "DigestService",
+    "Now",
     "Outcome",
     "ReminderService",
+    "WakeClock",
     "job_name",
     "next_digest",
 ]

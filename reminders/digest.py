@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs.when import local_to_utc, utc_to_local
-from reminders.service import Clock, Dispatcher, Outcome, deliver_safely
+from reminders.service import Dispatcher, Outcome, WakeClock, deliver_safely
 from storage import DigestRecord, DigestRepository, StaffRepository
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class DigestService(Dispatcher[DigestRecord]):
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        clock: Clock,
+        clock: WakeClock,
         deliver: DeliverDigest,
         *,
         weekday: int,

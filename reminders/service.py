@@ -40,8 +40,12 @@ CONCURRENCY = 4  # wake-ups that claim and deliver at the same time
 PACE = 28.0
 
 
-class Clock(Protocol):
-    """What wakes the service up: PTB's JobQueue in the bot, a manual clock in tests."""
+# What time it is: `utc_now` in the bot, a clock the test moves by hand in tests.
+Now = Callable[[], datetime]
+
+
+class WakeClock(Protocol):
+    """What wakes a service up: PTB's JobQueue in the bot, a manual clock in tests."""
 
     def now(self) -> datetime: ...
 
@@ -118,7 +122,7 @@ class Dispatcher(Generic[Claimed]):
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        clock: Clock,
+        clock: WakeClock,
         deliver: Callable[[Claimed], Awaitable[Outcome]],
         *,
         lease: timedelta = timedelta(minutes=10),
@@ -154,7 +158,7 @@ class ReminderService(Dispatcher[ReminderRecord]):
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        clock: Clock,
+        clock: WakeClock,
         deliver: Deliver,
         *,
         grace: timedelta,
