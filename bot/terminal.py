@@ -50,6 +50,7 @@ class TerminalChat:
         self.aliases = command_aliases(conversations.engine.content)
         self.buttons: tuple[Button, ...] = ()  # the buttons of the latest answer, by number
         self.fresh = False  # whether this answer's first keyboard is still to come
+        self.stored = False  # whether anything of this person is kept (consent, not erased)
 
     def run(self, lines: Iterable[str]) -> None:
         self.output.write(HEADER)
@@ -63,7 +64,10 @@ class TerminalChat:
                 self.step(self.event_for(text))
         except KeyboardInterrupt:
             pass  # Ctrl-C ends the chat like Ctrl-D: every answer was committed already
-        self.output.write("\n(end of input: your answers are saved; run again to continue)\n")
+        if self.stored:
+            self.output.write("\n(end of input: your answers are saved; run again to continue)\n")
+        else:  # no consent, or erased at their request
+            self.output.write("\n(end of input: nothing of yours is stored)\n")
 
     def event_for(self, text: str) -> Event:
         number = whole_number(text.strip(), largest=len(self.buttons))
@@ -73,6 +77,7 @@ class TerminalChat:
 
     def step(self, event: Event) -> None:
         turn = self.conversations.handle(self.identity, event, self.clock())
+        self.stored = turn.client_id is not None
         # Every button of this answer keeps a number, not only the last message's: the one
         # under a crisis answer ("let my counsellor know", "save it") comes before the question.
         self.fresh = any(isinstance(o, Say | Replace) and o.buttons for o in turn.outputs)

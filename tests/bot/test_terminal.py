@@ -67,3 +67,14 @@ def test_the_buttons_under_a_crisis_answer_keep_their_numbers(
     assert "Dit bericht heb ik niet bewaard.\n  [1] 💾 Toch bewaren als antwoord\n" in out
     assert "  [2] ⬅️ Terug   [3] ⏭ Overslaan\n  [4] 🤷 Weet ik niet   [5] ⏸ Later verder" in out
     assert "Hoe woon je nu?" in out  # "1" saved it as the answer to the first question
+
+
+def test_the_last_line_says_whether_anything_is_kept(
+    conversations: Conversations, clock: Clock
+) -> None:
+    assert run(conversations, clock).endswith("(end of input: nothing of yours is stored)\n")
+    kept = run(conversations, clock, "1", "Een huis")
+    assert kept.endswith("(end of input: your answers are saved; run again to continue)\n")
+    erased = run(conversations, clock, "/vergeetmij", "1")
+    assert "Alles is gewist" in erased
+    assert erased.endswith("(end of input: nothing of yours is stored)\n")
