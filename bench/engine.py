@@ -34,9 +34,9 @@ from dialogs import (
     load_content,
     new_state,
 )
-from dialogs.casefile import LinkView, Section
-from dialogs.events import ReminderDue
-from dialogs.outputs import Button
+from dialogs.engine.events import ReminderDue
+from dialogs.engine.outputs import Button
+from dialogs.linking.casefile import LinkView, Section
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)  # a Friday morning in Amsterdam
 TARGET_US = 1000.0  # a step may take a millisecond: a sliver of a Telegram round trip

@@ -56,7 +56,7 @@ def child(clients: int, database: Path, profile: Path | None = None) -> dict[str
     """In a fresh process: the measurements, as plain numbers; with `profile`, a pyinstrument
     profile of setting the clients up is written there."""
     from dialogs import Engine, Press, Text, load_content
-    from dialogs.outputs import Replace, Say
+    from dialogs.engine.outputs import Replace, Say
     from storage import Identity, make_engine, make_session_factory, upgrade
     from turns.conversation import Conversations
 

@@ -39,9 +39,9 @@ from bench.engine import PEOPLE
 from bot.pdf import to_pdf
 from bot.telegram_html import to_telegram
 from dialogs import Content, load_content
-from dialogs.casefile import CaseFile, LookKind, Section
-from dialogs.document import to_markdown
-from dialogs.summary import summary
+from dialogs.desk.summary import summary
+from dialogs.engine.document import to_markdown
+from dialogs.linking.casefile import CaseFile, LookKind, Section
 from storage import (
     AnswerRepository,
     CaseFileRepository,

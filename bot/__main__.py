@@ -85,8 +85,8 @@ def migrate(settings: Settings) -> int:
 
 
 def flows(settings: Settings, language: str) -> int:
-    """Print every flow as a Mermaid diagram."""
-    from dialogs.diagram import mermaid
+    """Print every flow and every screen as one Mermaid diagram."""
+    from dialogs.screen_map import diagram
 
     content = configured_content(settings)
     if language not in content.languages:
@@ -95,7 +95,7 @@ def flows(settings: Settings, language: str) -> int:
             file=sys.stderr,
         )
         return 2
-    print(mermaid(content, language), end="")
+    print(diagram(content, language), end="")
     return 0
 
 

@@ -23,7 +23,9 @@ from bot.commands import command_aliases, read_command, split_command
 from bot.senders import acknowledge, keyboard_markup, replace, retrying, send
 from bot.sent_messages import SentMessages
 from dialogs import Command, Content, Notice, Replace, Say
-from dialogs.meeting_state import (
+from dialogs.engine.outputs import Button, Keyboard
+from dialogs.meeting.client_answers import proposal_buttons
+from dialogs.meeting.state import (
     EditTimer,
     GroupCommand,
     GroupEdited,
@@ -36,8 +38,6 @@ from dialogs.meeting_state import (
     Tick,
     Wake,
 )
-from dialogs.outputs import Button, Keyboard
-from dialogs.proposals import proposal_buttons
 from reminders import Now, WakeClock
 from storage.meetings import Proposal
 from turns.failures import log_failure, unit_of_work

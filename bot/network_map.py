@@ -24,8 +24,8 @@ from matplotlib.patches import Circle
 from matplotlib.text import Text
 
 from bot.glyphs import dejavu_characters, printable
-from dialogs.network import NetworkMap
-from dialogs.state import Closeness, Resource, ResourceKind
+from dialogs.engine.state import Closeness, Resource, ResourceKind
+from dialogs.resources.network import NetworkMap
 
 DPI = 100
 WIDTH = 1280  # px: sharp on a phone, and Telegram keeps it at full size

@@ -14,7 +14,7 @@ from fpdf.fonts import TTFFont
 
 from bot.glyphs import FONT_DIR, printable
 from bot.network_map import render
-from dialogs.document import Bullets, Document, Heading, Item, MapPicture, Paragraph
+from dialogs.engine.document import Bullets, Document, Heading, Item, MapPicture, Paragraph
 
 # DejaVu Sans ships with matplotlib, which the network map needs anyway: no font to install.
 _FAMILY = "DejaVuSans"

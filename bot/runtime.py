@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, SettingsError
 from dialogs import Content, Engine, load_content
-from dialogs.content_files import DEFAULT_CONTENT_DIR
+from dialogs.content.files import DEFAULT_CONTENT_DIR
 from storage import make_engine, make_session_factory, upgrade
 from storage.pseudonyms import key_beside
 from turns.conversation import Conversations

@@ -22,7 +22,7 @@ from telegram.error import BadRequest, NetworkError
 from bot.network_map import render as render_network_map
 from bot.render import split_text
 from dialogs import Replace
-from dialogs.outputs import Keyboard, ShowNetworkMap
+from dialogs.engine.outputs import Keyboard, ShowNetworkMap
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -72,16 +72,13 @@ async def send_network_map(bot: Bot, chat_id: int, output: ShowNetworkMap) -> in
     map too tall for a photo (hundreds of names) goes as a file, so no name is lost."""
     png = await asyncio.to_thread(render_network_map, output.map)
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    name = f"{output.file_name}.png"
     if width + height > PHOTO_MAX_SIDES or height > PHOTO_MAX_RATIO * width:
-        return await send_document(bot, chat_id, "netwerk.png", png, output.caption)
-    return await send_photo(bot, chat_id, png, output.caption)
-
-
-async def send_photo(bot: Bot, chat_id: int, png: bytes, caption: str | None) -> int:
+        return await send_document(bot, chat_id, name, png, output.caption)
     message = await retrying(
         "sendPhoto",
         chat_id,
-        lambda: bot.send_photo(chat_id, InputFile(png, filename="netwerk.png"), caption=caption),
+        lambda: bot.send_photo(chat_id, InputFile(png, filename=name), caption=output.caption),
     )
     return message.message_id
 

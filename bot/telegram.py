@@ -60,12 +60,12 @@ from dialogs import (
     Text,
     Unreadable,
 )
-from dialogs.desk import opener_buttons, screens_for
-from dialogs.document import to_markdown
-from dialogs.events import DESK_COMMANDS, ReminderDue
-from dialogs.link_screens import section_list
-from dialogs.mydata import data_document
-from dialogs.outputs import ShowNetworkMap
+from dialogs.desk.requests import opener_buttons, screens_for
+from dialogs.engine.document import to_markdown
+from dialogs.engine.events import DESK_COMMANDS, ReminderDue
+from dialogs.engine.outputs import ShowNetworkMap
+from dialogs.linking.screens import section_list
+from dialogs.rights.mydata import data_document
 from reminders import Changes, DigestService, Now, Outcome, ReminderService, WakeClock
 from storage import DigestRecord, Identity, ReminderRecord, StaffRecord
 from turns.conversation import Conversations, Turn
@@ -403,9 +403,10 @@ class TelegramChannel:
         document = data_document(self.content, language, data)
         pdf = await asyncio.to_thread(to_pdf, document)
         exported = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode()
+        name = self.content.ui(language).my_data_file
         return [
-            await send_document(bot, chat_id, "krachtwerk-mijn-gegevens.json", exported, None),
-            await send_document(bot, chat_id, "krachtwerk-mijn-gegevens.pdf", pdf, None),
+            await send_document(bot, chat_id, f"{name}.json", exported, None),
+            await send_document(bot, chat_id, f"{name}.pdf", pdf, None),
         ]
 
     async def hide(self, bot: Bot, chat_id: int, turn: Turn) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
 
-from dialogs.document import Bullets, Document, Heading, Item, MapPicture, Paragraph
+from dialogs.engine.document import Bullets, Document, Heading, Item, MapPicture, Paragraph
 
 # A word: what lies between whitespace, where no-break spaces keep words together.
 _WORD = re.compile(r"\S+(?:[\u00a0\u2007\u202f]+\S+)*")

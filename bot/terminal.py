@@ -14,11 +14,10 @@ from bot.commands import command_aliases, read_command
 from bot.network_map import render
 from bot.pdf import to_pdf
 from dialogs import Command, CommandName, Event, Notice, Press, Replace, Say, Text
-from dialogs.mydata import data_document
-from dialogs.network import NetworkMap
-from dialogs.numbers import whole_number
-from dialogs.outputs import Button, ForgetMe, Keyboard, ShowNetworkMap
-from dialogs.state import Closeness
+from dialogs.engine.numbers import whole_number
+from dialogs.engine.outputs import Button, ForgetMe, Keyboard, ShowNetworkMap
+from dialogs.engine.state import Closeness
+from dialogs.rights.mydata import data_document
 from reminders import Now
 from storage import Identity
 from storage.files import write_private
@@ -87,7 +86,7 @@ class TerminalChat:
             elif isinstance(output, Notice):
                 self.output.write(f"  ({output.text})\n")
             elif isinstance(output, ShowNetworkMap):
-                self.show_map(output.map, output.caption)
+                self.show_map(output)
         if turn.my_data is not None:
             self.save_my_data(turn.my_data, turn.language)
         if any(isinstance(output, ForgetMe) for output in turn.outputs):
@@ -95,14 +94,19 @@ class TerminalChat:
         self.output.flush()
 
     def remove_files(self) -> None:
-        """Erased: the files written for this person go too (their data, their map)."""
-        folder, who = Path(self.files), self.identity.external_id
-        for name in (f"mijn-gegevens-{who}.json", f"mijn-gegevens-{who}.pdf", self.map_name):
-            (folder / name).unlink(missing_ok=True)
+        """Erased: the files written for this person go too (their data, their map), under
+        the names of every language: they may have changed language since."""
+        content = self.conversations.engine.content
+        for language in content.languages:
+            ui = content.ui(language)
+            for name in (f"{ui.my_data_file}.json", f"{ui.my_data_file}.pdf"):
+                self.own_file(name).unlink(missing_ok=True)
+            self.own_file(f"{ui.network_map_file}.png").unlink(missing_ok=True)
 
-    @property
-    def map_name(self) -> str:
-        return f"netwerkkaart-{self.identity.external_id}.png"
+    def own_file(self, name: str, folder: Path | None = None) -> Path:
+        """A file of this person in `folder`: its name as the client sees it, and whose."""
+        stem, _, extension = name.rpartition(".")
+        return (folder or Path(self.files)) / f"{stem}-{self.identity.external_id}.{extension}"
 
     def folder(self) -> Path:
         """Where a person's files go; like them, for its owner only."""
@@ -112,15 +116,18 @@ class TerminalChat:
 
     def save_my_data(self, data: dict[str, Any], language: str) -> None:
         """/mijngegevens in the terminal: the two files next to the database, named."""
-        stem = self.folder() / f"mijn-gegevens-{self.identity.external_id}"
-        document = data_document(self.conversations.engine.content, language, data)
+        content = self.conversations.engine.content
+        stem = self.own_file(f"{content.ui(language).my_data_file}.json", self.folder())
+        stem = stem.with_suffix("")
+        document = data_document(content, language, data)
         as_json = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
         write_private(stem.with_suffix(".json"), as_json.encode())
         write_private(stem.with_suffix(".pdf"), to_pdf(document))
         self.output.write(f"  ({stem}.json, {stem}.pdf)\n")
 
-    def show_map(self, network: NetworkMap, caption: str) -> None:
+    def show_map(self, output: ShowNetworkMap) -> None:
         """The network map in words, ring by ring, and as the picture next to the database."""
+        network = output.map
         labels = network.labels
         lines = [labels.title]
         for ring in Closeness:
@@ -133,8 +140,8 @@ class TerminalChat:
                 lines.append(f"{labels.rings[ring]}: " + ", ".join(names))
         if not network.resources:
             lines.append(labels.empty)
-        self.output.write("\n" + "\n".join(lines) + f"\n{caption}\n")
-        picture = self.folder() / self.map_name
+        self.output.write("\n" + "\n".join(lines) + f"\n{output.caption}\n")
+        picture = self.own_file(f"{output.file_name}.png", self.folder())
         write_private(picture, render(network))
         self.output.write(f"  ({picture})\n")
 

@@ -1,9 +1,9 @@
 """The methodology as conversation: flows as data and a pure engine. No Telegram, SQL or clock."""
 
-from dialogs.content import Content, load_content
-from dialogs.content_files import ContentError
-from dialogs.engine import Engine, new_state
-from dialogs.events import (
+from dialogs.content.files import ContentError
+from dialogs.content.load import Content, load_content
+from dialogs.conversation import Engine, new_state
+from dialogs.engine.events import (
     Command,
     CommandName,
     Edited,
@@ -13,8 +13,8 @@ from dialogs.events import (
     UnknownCommand,
     Unreadable,
 )
-from dialogs.outputs import Button, Notice, Output, Replace, SaveAnswer, Say
-from dialogs.state import Answer, AnswerStatus, Dialog, State
+from dialogs.engine.outputs import Button, Notice, Output, Replace, SaveAnswer, Say
+from dialogs.engine.state import Answer, AnswerStatus, Dialog, State
 
 __all__ = [
     "Answer",

@@ -2,16 +2,8 @@
 as the truth. The service knows nothing of Telegram: the bot passes in how to deliver."""
 
 from reminders.digest import DigestService, next_digest
-from reminders.service import (
-    SWEEP_JOB,
-    Changes,
-    Deliver,
-    Now,
-    Outcome,
-    ReminderService,
-    WakeClock,
-    job_name,
-)
+from reminders.service import SWEEP_JOB, Deliver, Now, ReminderService, WakeClock, job_name
+from turns.reminders import Changes, Outcome
 
 __all__ = [
     "SWEEP_JOB",

@@ -18,15 +18,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import ClientRepository, ReminderRecord, ReminderRepository
+from storage import ReminderRecord
+from turns.reminders import Changes, Outcome, ReminderWork
 
 log = logging.getLogger(__name__)
 Claimed = TypeVar("Claimed")
@@ -55,25 +54,7 @@ class WakeClock(Protocol):
     def cancel(self, name: str) -> None: ...
 
 
-class Outcome(StrEnum):
-    SENT = "sent"  # the message went out
-    SETTLED = "settled"  # nothing to send (the step is closed, or it moved out of quiet hours)
-    BLOCKED = "blocked"  # the client blocked the bot: pause, never retry on our own
-    FAILED = "failed"  # Telegram or the network failed after retries: try again later
-
-
 Deliver = Callable[[ReminderRecord], Awaitable[Outcome]]
-
-
-@dataclass
-class Changes:
-    """Reminder rows a unit of work created or cancelled, for the clock to follow."""
-
-    scheduled: list[tuple[int, datetime]] = field(default_factory=list)
-    cancelled: list[int] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.scheduled or self.cancelled)
 
 
 async def deliver_safely(
@@ -121,7 +102,6 @@ class Dispatcher(Generic[Claimed]):
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
         clock: WakeClock,
         deliver: Callable[[Claimed], Awaitable[Outcome]],
         *,
@@ -130,7 +110,6 @@ class Dispatcher(Generic[Claimed]):
         concurrency: int = CONCURRENCY,
         pace: float | None = None,
     ) -> None:
-        self.sessions = sessions
         self.clock = clock
         self.deliver = deliver
         self.lease = lease  # a claim older than this belonged to a process that died
@@ -170,7 +149,6 @@ class ReminderService(Dispatcher[ReminderRecord]):
         pace: float | None = PACE,
     ) -> None:
         super().__init__(
-            sessions,
             clock,
             deliver,
             lease=lease,
@@ -178,6 +156,7 @@ class ReminderService(Dispatcher[ReminderRecord]):
             concurrency=concurrency,
             pace=pace,
         )
+        self.work = ReminderWork(sessions)
         if sweep_every >= horizon:
             raise ValueError("the sweep must come more often than the horizon is long")
         self.grace = grace
@@ -196,10 +175,7 @@ class ReminderService(Dispatcher[ReminderRecord]):
         of them at their next message). Returns how many were put on the clock."""
         now = self.clock.now()
         self.loaded_until = until = now + self.horizon
-        with self.sessions.begin() as session:
-            pending, missed = ReminderRepository(session).due_for_start(
-                now, self.grace, self.lease, until
-            )
+        pending, missed = self.work.for_start(now, self.grace, self.lease, until)
         for reminder_id, due_at in pending:
             self._wake(reminder_id, due_at)
         self.clock.wake_at(now + self.sweep_every, SWEEP_JOB, self._sweep_job)
@@ -228,7 +204,7 @@ class ReminderService(Dispatcher[ReminderRecord]):
         # see, is then put on the clock by `follow` (at worst both do it: the same wake-up).
         self.loaded_until = until
         try:
-            due = await asyncio.to_thread(self._load, after, until, now)
+            due = await asyncio.to_thread(self.work.due_between, after, until, now, self.grace)
         except SQLAlchemyError as error:
             self.loaded_until = after
             log.warning("reminder sweep failed (%s); trying again", type(error).__name__)
@@ -236,16 +212,6 @@ class ReminderService(Dispatcher[ReminderRecord]):
         for reminder_id, due_at in due:
             self._wake(reminder_id, due_at)
         return len(due)
-
-    def _load(self, after: datetime, until: datetime, now: datetime) -> list[tuple[int, datetime]]:
-        with self.sessions.begin() as session:
-            repository = ReminderRepository(session)
-            due = repository.due_between(after, until)
-            # Only when the sweep itself came very late (a suspended machine).
-            late = [i for i, due_at in due if due_at < now - self.grace]
-            if late:
-                repository.mark_missed(late)
-        return [(i, due_at) for i, due_at in due if due_at >= now - self.grace]
 
     def follow(self, changes: Changes) -> None:
         """Make the clock match what a committed unit of work did to reminder rows: those
@@ -255,8 +221,7 @@ class ReminderService(Dispatcher[ReminderRecord]):
         late = [(i, due) for i, due in changes.scheduled if due < self.clock.now() - self.grace]
         if late:
             # Resumed after a long time unreachable: too late to be useful, so told instead.
-            with self.sessions.begin() as session:
-                ReminderRepository(session).mark_missed([i for i, _ in late])
+            self.work.mark_missed([i for i, _ in late])
         for reminder_id, due_at in changes.scheduled:
             if (reminder_id, due_at) not in late and self._within_horizon(due_at):
                 self._wake(reminder_id, due_at)
@@ -269,7 +234,7 @@ class ReminderService(Dispatcher[ReminderRecord]):
         has it. Never raises: a failure is logged and the reminder is tried again later."""
         now = self.clock.now()
         try:
-            record = await asyncio.to_thread(self._claim, reminder_id, now)
+            record = await asyncio.to_thread(self.work.claim, reminder_id, now)
         except SQLAlchemyError as error:
             log.warning("reminder %s not claimed (%s): later", reminder_id, type(error).__name__)
             self._wake(reminder_id, now + self.retry_after)
@@ -279,7 +244,7 @@ class ReminderService(Dispatcher[ReminderRecord]):
         what = f"reminder {record.id} (client {record.client_id})"
         outcome = await deliver_safely(self.deliver, record, what)
         try:
-            paused = await asyncio.to_thread(self._settle, record, outcome)
+            paused = await asyncio.to_thread(self.work.settle, record, outcome, self.clock.now())
         except SQLAlchemyError:
             # The row stays 'sending'; after the lease a restart takes it back.
             log.exception("%s: outcome %s not stored", what, outcome.value)
@@ -291,31 +256,3 @@ class ReminderService(Dispatcher[ReminderRecord]):
         elif outcome is Outcome.FAILED:
             self._wake(record.id, self.clock.now() + self.retry_after)
         return outcome
-
-    def _claim(self, reminder_id: int, now: datetime) -> ReminderRecord | None:
-        with self.sessions.begin() as session:
-            repository = ReminderRepository(session)
-            if not repository.claim(reminder_id, now):
-                return None
-            return repository.get(reminder_id)
-
-    def _settle(self, record: ReminderRecord, outcome: Outcome) -> list[int]:
-        """Write the outcome to the row; the ids of reminders paused with it (blocked)."""
-        now = self.clock.now()
-        paused: list[int] = []
-        with self.sessions.begin() as session:
-            repository = ReminderRepository(session)
-            match outcome:
-                case Outcome.SENT:
-                    repository.mark_sent(record.id, now)
-                case Outcome.BLOCKED:
-                    repository.settle(record.id, "paused")
-                    # A follow-up to a reminder that never arrived would make no sense.
-                    cancelled = repository.cancel_follow_ups(record.client_id, record.step)
-                    paused = [*repository.pause_client(record.client_id), *cancelled]
-                    ClientRepository(session).mark_unreachable(record.client_id, now)
-                case Outcome.FAILED:
-                    repository.release(record.id)
-                case Outcome.SETTLED:
-                    pass
-        return paused

@@ -13,8 +13,6 @@ from storage.links import (
     LinkRepository,
     NewInvitation,
     OpenResult,
-    is_printed_code,
-    normalise_code,
 )
 from storage.migrate import upgrade
 from storage.mydata import ClientDataRepository, Erased
@@ -73,9 +71,7 @@ __all__ = [
     "StepRecord",
     "StoredAnswer",
     "UpdateRepository",
-    "is_printed_code",
     "make_engine",
     "make_session_factory",
-    "normalise_code",
     "upgrade",
 ]

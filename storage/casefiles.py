@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from dialogs.casefile import (
+from dialogs.engine.state import Closeness, ResourceKind
+from dialogs.linking.casefile import (
     AnswerEntry,
     CaseFile,
     ClientLine,
@@ -30,7 +31,6 @@ from dialogs.casefile import (
     Section,
     StepEntry,
 )
-from dialogs.state import Closeness, ResourceKind
 from storage.links import LIVE_LINK, link_sections, sections_named
 from storage.models import (
     AuditEntry,

@@ -15,7 +15,6 @@ someone else.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dialogs.casefile import InvitationView, LinkView, Look, LookKind, Section
+from dialogs.linking.casefile import InvitationView, LinkView, Look, LookKind, Section
+from dialogs.linking.codes import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, normalise_code
 from storage.models import (
     AuditEntry,
     Client,
@@ -48,12 +48,6 @@ from storage.models import (
 )
 from storage.staff import ACTIVE_COUNSELLOR, require_counsellor
 
-# No 0/O, 1/I/L: a code read aloud or copied from paper is typed right.
-SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-SHORT_CODE_LENGTH = 8
-# As the invitation prints it: two halves with a dash (spaces around it forgiven).
-_HALF = f"[{SHORT_CODE_ALPHABET}]{{{SHORT_CODE_LENGTH // 2}}}"
-_PRINTED_CODE = re.compile(rf"{_HALF}\s*-\s*{_HALF}", re.IGNORECASE)
 MESSAGE_KINDS = ("message", "call")
 
 # Wrong codes: two are free, the third blocks for a minute, each further one doubles the
@@ -141,18 +135,6 @@ class Delivery:
     counsellor_telegram_id: int
     counsellor_language: str
     client_name: str
-
-
-def normalise_code(text: str) -> str:
-    """A short code as stored: upper case, without dashes and white space."""
-    return re.sub(r"[\s-]", "", text).upper()
-
-
-def is_printed_code(text: str) -> bool:
-    """Whether `text` is a short code in the form the invitation prints it (K7QM-4XPN), dash
-    included. Only that form is read as a code unasked: without the dash, plain words are
-    codes too ("verhuren", "geen werk"), and the client's answer would be lost."""
-    return _PRINTED_CODE.fullmatch(text.strip()) is not None
 
 
 def link_sections(link: Link) -> frozenset[Section]:

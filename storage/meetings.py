@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-from dialogs.meeting_proposal import PendingProposal
-from dialogs.meeting_state import FollowUp, Idea, Meeting, Member, Phase
+from dialogs.meeting.proposal import PendingProposal
+from dialogs.meeting.state import FollowUp, Idea, Meeting, Member, Phase
 from storage.db import take_turns
 from storage.links import LIVE_LINK
 from storage.models import (

@@ -432,7 +432,7 @@ class ChatMessage(Base):
 
 
 class TeamMeeting(Base):
-    """A team strength meeting in a Telegram group (dialogs/meeting.py). The row is the whole
+    """A team strength meeting in a Telegram group (dialogs/meeting/engine.py). The row is the whole
     state: a restart re-arms its timer from `wake_at`. Told later: what came of its case."""
 
     __tablename__ = "meetings"

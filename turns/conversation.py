@@ -16,20 +16,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from dialogs import (
     Answer,
     AnswerStatus,
-    Command,
-    CommandName,
     Dialog,
     Engine,
     Event,
     Output,
     State,
-    Text,
 )
 from dialogs import new_state as stranger_state
-from dialogs.events import CodeEntered, CodeResult
-from dialogs.outputs import ReminderShown
-from dialogs.state import Profile, Screen
-from reminders import Changes
+from dialogs.conversation import Part
+from dialogs.engine.events import CodeEntered, CodeResult
+from dialogs.engine.outputs import ReminderShown
+from dialogs.engine.state import Profile, Screen
 from storage import (
     AnswerRepository,
     ChatMessageRepository,
@@ -45,10 +42,10 @@ from storage import (
     StaffRepository,
     StoredAnswer,
     UpdateRepository,
-    is_printed_code,
 )
 from storage.meetings import MeetingRepository
 from storage.resources import ResourceRepository
+from turns.reminders import Changes
 from turns.store import CounsellorNews, TurnStore
 
 log = logging.getLogger(__name__)
@@ -132,11 +129,10 @@ class Conversations:
             if record is None:
                 state = stranger_state(self.language_for(language_hint))
             else:
-                state = self._state(session, record)
-            if not self.engine.signals_crisis(event):
-                # A crisis message is read as nothing else first, not even as a code: the
-                # engine answers it (and a wrong "code" would slow down the real one).
-                event = self._read_code(session, who, event, state.dialog.screen, now)
+                state = self._state(session, record, event)
+            code = self.engine.code_in(state, event)
+            if code is not None:
+                event = self._open_code(session, who, code, now)
             if _shows_invitation(state, event):
                 state = replace(state, invitation=InvitationRepository(session).pending(who, now))
 
@@ -186,18 +182,9 @@ class Conversations:
         staff = StaffRepository(session).find(int(identity.external_id))
         return staff if staff is not None and staff.is_counsellor else None
 
-    def _read_code(
-        self, session: Session, who: str, event: Event, screen: Screen, now: datetime
-    ) -> Event:
+    def _open_code(self, session: Session, who: str, code: str, now: datetime) -> CodeEntered:
         """An invitation code checked against the stored hashes, attempts counted; the engine
-        hears only how it went. A code is `/start <code>`, the short code typed as printed
-        (K7QM-4XPN), or anything typed after the client chose "Ik heb een code"."""
-        if isinstance(event, Command) and event.name is CommandName.START and event.arg:
-            code = event.arg
-        elif isinstance(event, Text) and (screen is Screen.CODE or is_printed_code(event.text)):
-            code = event.text
-        else:
-            return event
+        hears only how it went."""
         opened = InvitationRepository(session).open(code, who, now)
         wait = 0
         if opened.retry_at is not None:
@@ -205,11 +192,11 @@ class Conversations:
         log.info("invitation code by %s: %s", who.partition(":")[0], opened.status.value)
         return CodeEntered(CodeResult(opened.status.value), wait)
 
-    def _state(self, session: Session, record: ClientRecord) -> State:
-        """Everything the engine needs to know about a client, read in this transaction."""
+    def _state(self, session: Session, record: ClientRecord, event: Event) -> State:
+        """What the engine needs to know about a client for this event (`Engine.needs`),
+        read in this transaction."""
         raw = ConversationRepository(session).load(record.id)
         dialog = self._dialog(record.id, raw, record.language)
-        plans = PlanRepository(session)
         quiet_start, quiet_end = self.default_quiet
         profile = Profile(
             timezone=record.timezone,
@@ -218,22 +205,38 @@ class Conversations:
             unreachable=record.unreachable_at is not None,
         )
         missed = ReminderRepository(session).missed_untold(record.id)
-        links = LinkRepository(session)
-        resources = ResourceRepository(session).all(record.id)
-        return State(
+        state = State(
             dialog,
             _answers(AnswerRepository(session).current(record.id)),
-            goals=tuple(map(TurnStore.goal, plans.goals(record.id))),
-            steps=tuple(map(TurnStore.step, plans.steps(record.id))),
-            reflections=plans.reflection_count(record.id),
             profile=profile,
             missed=tuple(dict.fromkeys(reminder.step for reminder in missed)),
-            links=tuple(links.for_client(record.id)),
-            looks=tuple(links.looks(record.id)),
-            resources=tuple(TurnStore.resource(r) for r in resources if r.active),
-            last_resource=max((r.number for r in resources), default=0),
-            proposals=MeetingRepository(session).pending(record.id),
         )
+        needs = self.engine.needs(dialog, event)
+        if Part.PLAN in needs:
+            plans = PlanRepository(session)
+            state = replace(
+                state,
+                goals=tuple(map(TurnStore.goal, plans.goals(record.id))),
+                steps=tuple(map(TurnStore.step, plans.steps(record.id))),
+                reflections=plans.reflection_count(record.id),
+            )
+        if Part.LINKS in needs:
+            links = LinkRepository(session)
+            state = replace(
+                state,
+                links=tuple(links.for_client(record.id)),
+                looks=tuple(links.looks(record.id)),
+            )
+        if Part.RESOURCES in needs:
+            resources = ResourceRepository(session).all(record.id)
+            state = replace(
+                state,
+                resources=tuple(TurnStore.resource(r) for r in resources if r.active),
+                last_resource=max((r.number for r in resources), default=0),
+            )
+        if Part.PROPOSALS in needs:
+            state = replace(state, proposals=MeetingRepository(session).pending(record.id))
+        return state
 
     def unreachable(self, client_id: int, now: datetime) -> list[int]:
         """The channel refused to reach the client: their reminders pause until they write.

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import Content, Event, Say
-from dialogs import desk as requests
-from dialogs.casefile import LookKind
-from dialogs.digest import digest
-from dialogs.document import Document, MapPicture
-from dialogs.link_screens import section_list
-from dialogs.outputs import ShowNetworkMap
-from dialogs.summary import summary
+from dialogs.desk import requests
+from dialogs.desk.digest import digest
+from dialogs.desk.summary import summary
+from dialogs.engine.document import Document, MapPicture
+from dialogs.engine.outputs import ShowNetworkMap
+from dialogs.linking.casefile import LookKind
+from dialogs.linking.screens import section_list
 from storage import (
     AccessDenied,
     CaseFileRepository,
@@ -163,7 +163,11 @@ class CounsellorDesk:
                 document = summary(self.content, file, language, now)
                 picture = next((b for b in document.blocks if isinstance(b, MapPicture)), None)
                 photo = (
-                    ShowNetworkMap(picture.map, texts.map_caption.format(name=file.name))
+                    ShowNetworkMap(
+                        picture.map,
+                        texts.map_caption.format(name=file.name),
+                        self.content.ui(language).network_map_file,
+                    )
                     if picture
                     else None
                 )

@@ -1,5 +1,5 @@
 """The team meeting's unit of work: one group update or timer tick is one transaction. Load
-the group's meeting (locked), step `dialogs.meeting`, store, commit; the caller sends. The
+the group's meeting (locked), step `dialogs.meeting.engine`, store, commit; the caller sends. The
 meeting row is the truth; the clock only wakes it up."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import Content
-from dialogs.meeting import initials, step
-from dialogs.meeting_screens import parse
-from dialogs.meeting_state import (
+from dialogs.meeting.engine import initials, step
+from dialogs.meeting.screens import parse
+from dialogs.meeting.state import (
     CaseOption,
     Context,
     FollowUp,

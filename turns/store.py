@@ -12,9 +12,7 @@ from typing import Any, assert_never
 
 from sqlalchemy.orm import Session
 
-from dialogs.casefile import Section
-from dialogs.meeting_proposal import DecideProposal
-from dialogs.outputs import (
+from dialogs.engine.outputs import (
     AcceptInvitation,
     AlertCounsellor,
     CancelReminders,
@@ -46,8 +44,17 @@ from dialogs.outputs import (
     SetStepStatus,
     ShowNetworkMap,
 )
-from dialogs.state import Closeness, Goal, GoalStatus, Resource, ResourceKind, Step, StepStatus
-from reminders import Changes
+from dialogs.engine.state import (
+    Closeness,
+    Goal,
+    GoalStatus,
+    Resource,
+    ResourceKind,
+    Step,
+    StepStatus,
+)
+from dialogs.linking.casefile import Section
+from dialogs.meeting.proposal import DecideProposal
 from storage import (
     AnswerRepository,
     ChatMessageRepository,
@@ -63,6 +70,7 @@ from storage import (
 )
 from storage.meetings import MeetingRepository
 from storage.resources import ResourceRecord, ResourceRepository
+from turns.reminders import Changes
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from bot.__main__ import ADMIN_ENV, main
 from bot.runtime import audit_key
 from bot.settings import load_settings
 from dialogs import load_content
-from dialogs.casefile import LookKind, Section
+from dialogs.linking.casefile import LookKind, Section
 from storage import (
     CaseFileRepository,
     ClientDataRepository,

@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select, text
+from sqlalchemy.event import listen, remove
 
 from dialogs import Command, CommandName, Press, Say, Text
 from storage import AnswerRepository, ClientRepository, Identity, make_session_factory
@@ -147,3 +148,32 @@ def test_an_update_delivered_twice_has_no_second_effect(
         assert [a.text for a in AnswerRepository(session).current(record.id).values()] == [
             "Een huis"
         ]
+
+
+def test_a_button_of_an_inventory_question_reads_only_what_it_needs(
+    conversations: Conversations, database: DatabaseEngine, clock: Clock
+) -> None:
+    """The most frequent press loads the dialog, the answers and the profile, not the plan,
+    the links, the resources or a team's proposals; a command loads everything."""
+    welcome = conversations.handle(BOB, Command(CommandName.START), clock())
+    first = conversations.handle(BOB, Press(buttons(welcome.outputs)["✅ Ja, dat mag"]), clock())
+    read: list[str] = []
+
+    def tables(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            read.append(statement)
+
+    listen(database, "before_cursor_execute", tables)
+    try:
+        answered = conversations.handle(
+            BOB, Press(buttons(first.outputs)["🤷 Weet ik niet"]), clock()
+        )
+        on_press = [s for s in read if any(t in s for t in ("goals", "links", "resources"))]
+        read.clear()
+        conversations.handle(BOB, Command(CommandName.MY_PLAN), clock())
+        on_command = [s for s in read if any(t in s for t in ("goals", "links", "resources"))]
+    finally:
+        remove(database, "before_cursor_execute", tables)
+    assert any(isinstance(o, Say) for o in answered.outputs)  # the next question came
+    assert on_press == []
+    assert len(on_command) >= 3

@@ -16,8 +16,8 @@ from PIL import Image
 
 from bot.network_map import DPI, KIND_STYLE, WIDTH, draw, render
 from dialogs import Content
-from dialogs.network import NetworkMap, map_labels
-from dialogs.state import Closeness, Resource, ResourceKind
+from dialogs.engine.state import Closeness, Resource, ResourceKind
+from dialogs.resources.network import NetworkMap, map_labels
 
 LONG = "Stichting Maatschappelijke Dienstverlening Noord-Holland Zuid, locatie Kennemerland"
 NAMES = (

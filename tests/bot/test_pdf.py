@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.pdf import to_pdf
-from dialogs.document import Bullets, Document, Heading, Item, Paragraph
+from dialogs.engine.document import Bullets, Document, Heading, Item, Paragraph
 
 ANSWER = (
     "Ik wil graag weer in de zorg werken, omdat ik het fijn vind om voor mensen te zorgen; "

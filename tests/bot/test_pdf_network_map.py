@@ -8,8 +8,8 @@ from pypdf import PdfReader
 
 from bot.pdf import to_pdf
 from dialogs import Content
-from dialogs.document import Document, Heading, MapPicture, Paragraph
-from dialogs.network import NetworkMap, map_labels
+from dialogs.engine.document import Document, Heading, MapPicture, Paragraph
+from dialogs.resources.network import NetworkMap, map_labels
 from tests.bot.test_network_map import resources
 
 

@@ -30,7 +30,7 @@ import pytest
 import bot.logs
 from bot.logs import QUIET_LOGGERS, REDACTED, Redactor, configure_logging
 from bot.pdf import to_pdf
-from dialogs.document import Bullets, Document, Heading, Item, Paragraph
+from dialogs.engine.document import Bullets, Document, Heading, Item, Paragraph
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"
 SECRET = TOKEN.partition(":")[2]

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from bot.telegram_html import to_telegram
-from dialogs.document import Block, Bullets, Document, Heading, Item, Paragraph, to_markdown
+from dialogs.engine.document import Block, Bullets, Document, Heading, Item, Paragraph, to_markdown
 from tests.dialogs.test_document import assert_valid, plain, random_text, words
 
 

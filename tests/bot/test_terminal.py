@@ -53,10 +53,10 @@ def test_my_data_is_written_next_to_the_database(
     output = io.StringIO()
     chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
     chat.run(iter(["1\n", "Een huis\n", "/mijngegevens\n"]))
-    data = json.loads((tmp_path / "mijn-gegevens-ana.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / "krachtwerk-mijn-gegevens-ana.json").read_text(encoding="utf-8"))
     assert [a["text"] for a in data["answers"]] == ["Een huis"]
-    assert (tmp_path / "mijn-gegevens-ana.pdf").read_bytes().startswith(b"%PDF")
-    assert "mijn-gegevens-ana.pdf" in output.getvalue()
+    assert (tmp_path / "krachtwerk-mijn-gegevens-ana.pdf").read_bytes().startswith(b"%PDF")
+    assert "krachtwerk-mijn-gegevens-ana.pdf" in output.getvalue()
 
 
 def test_the_buttons_under_a_crisis_answer_keep_their_numbers(

@@ -55,7 +55,11 @@ def test_forget_me_takes_the_files_written_for_the_person_too(
     chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
     chat.run(iter(["1\n", "/netwerk\n", "/mijngegevens\n"]))
     written = sorted(path.name for path in tmp_path.iterdir())
-    assert written == ["mijn-gegevens-ana.json", "mijn-gegevens-ana.pdf", "netwerkkaart-ana.png"]
+    assert written == [
+        "krachtwerk-mijn-gegevens-ana.json",
+        "krachtwerk-mijn-gegevens-ana.pdf",
+        "netwerkkaart-ana.png",
+    ]
     # Hers alone to read, whatever the umask (the files are next to the database).
     modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in tmp_path.iterdir()}
     assert modes == dict.fromkeys(written, 0o600)
@@ -63,3 +67,19 @@ def test_forget_me_takes_the_files_written_for_the_person_too(
     chat.run(iter(["/vergeetmij\n", "1\n"]))
     assert "Alles is gewist." in output.getvalue()
     assert [path.name for path in tmp_path.iterdir()] == ["someone-else.txt"]
+
+
+def test_forget_me_finds_the_files_of_every_language(
+    conversations: Conversations, clock: Clock, tmp_path: Path
+) -> None:
+    """Written in English, erased after switching back to Dutch: the English names go too."""
+    chat = TerminalChat(conversations, "ana", clock, io.StringIO(), files=str(tmp_path))
+    chat.run(iter(["1\n"]))
+    for name in (
+        "krachtwerk-my-data-ana.json",
+        "krachtwerk-my-data-ana.pdf",
+        "network-map-ana.png",
+    ):
+        (tmp_path / name).write_bytes(b"written while she read English")
+    chat.run(iter(["/vergeetmij\n", "1\n"]))
+    assert list(tmp_path.iterdir()) == []

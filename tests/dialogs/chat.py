@@ -20,7 +20,7 @@ from dialogs import (
     Text,
     new_state,
 )
-from dialogs.outputs import Button
+from dialogs.engine.outputs import Button
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from dialogs import Content, ContentError, Engine, load_content
-from dialogs.content_files import DEFAULT_CONTENT_DIR
+from dialogs.content.files import DEFAULT_CONTENT_DIR
 from tests.dialogs.chat import EngineChat
 
 
@@ -151,3 +151,25 @@ def test_an_organisation_loads_its_own_short_route(copy: Path, now: datetime) ->
     assert chat.labels[:2] == ["Bellen", "Langskomen"]
     chat.press("Langskomen")
     assert chat.saved[-1].choices == ("visit",)
+
+
+def test_an_organisation_sets_its_own_times(copy: Path) -> None:
+    def later(data: dict[str, object]) -> None:
+        data["quick"] = {**data["quick"], "tomorrow": "11:30"}  # type: ignore[dict-item]
+        data["follow_up_after_hours"] = 48
+
+    edit_yaml(copy / "times.yaml", later)
+    times = load_content(copy).times
+    assert times.quick.tomorrow.isoformat() == "11:30:00"
+    assert times.follow_up_after.days == 2
+
+
+def test_content_without_times_keeps_the_shipped_ones(copy: Path) -> None:
+    (copy / "times.yaml").unlink()
+    assert load_content(copy).times == load_content().times
+
+
+def test_a_broken_time_names_the_file_and_the_key(copy: Path) -> None:
+    edit_yaml(copy / "times.yaml", lambda data: data.update(follow_up_after_hours=0))
+    with pytest.raises(ContentError, match=r"times\.yaml.*follow_up_after_hours"):
+        load_content(copy)

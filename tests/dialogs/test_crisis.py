@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from dialogs import ContentError
-from dialogs.content_files import DEFAULT_CONTENT_DIR
-from dialogs.crisis import CrisisKind, Safety, SafetyFile, load_safety
+from dialogs.content.files import DEFAULT_CONTENT_DIR
+from dialogs.safety.crisis import CrisisKind, Safety, SafetyFile, load_safety
 
 SUICIDE, DANGER, VIOLENCE = CrisisKind.SUICIDE, CrisisKind.DANGER, CrisisKind.VIOLENCE
 

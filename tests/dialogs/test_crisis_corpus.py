@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dialogs.crisis import Safety, load_safety
+from dialogs.safety.crisis import Safety, load_safety
 
 CORPUS = Path(__file__).parent / "crisis_corpus"
 MAX_FALSE_ALARMS = 0.05

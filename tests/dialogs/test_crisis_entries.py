@@ -24,9 +24,9 @@ from dialogs import (
     UnknownCommand,
     Unreadable,
 )
-from dialogs.callbacks import CRISIS_SAVE
-from dialogs.outputs import ForgetMe
-from dialogs.state import Screen
+from dialogs.engine.callbacks import CRISIS_SAVE
+from dialogs.engine.outputs import ForgetMe
+from dialogs.engine.state import Screen
 from tests.dialogs.chat import EngineChat
 from tests.dialogs.test_linking import LINK
 

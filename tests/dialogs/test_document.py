@@ -9,14 +9,7 @@ import re
 
 import pytest
 
-from dialogs.document import (
-    Bullets,
-    Document,
-    Heading,
-    Item,
-    Paragraph,
-    to_markdown,
-)
+from dialogs.engine.document import Bullets, Document, Heading, Item, Paragraph, to_markdown
 
 MARKUP = "*_[]<>#`\\&|~"
 # Words a client might type: markup characters, entities, several scripts, emoji (surrogate

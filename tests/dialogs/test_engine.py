@@ -21,8 +21,8 @@ from dialogs import (
     Unreadable,
     load_content,
 )
-from dialogs.content import NodeKind
-from dialogs.state import Frame, Screen
+from dialogs.content.flows import NodeKind
+from dialogs.engine.state import Frame, Screen
 from tests.dialogs.chat import EngineChat
 
 QUESTIONS = [node.id for node in load_content().flows["inventory"].questions]

@@ -8,16 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dialogs import Command, CommandName, Press, Replace
-from dialogs.casefile import InvitationView, LinkView, Look, LookKind, Section
-from dialogs.events import CodeEntered, CodeResult
-from dialogs.outputs import (
+from dialogs import Command, CommandName, Engine, Event, Press, Replace, Text, new_state
+from dialogs.engine.events import CodeEntered, CodeResult
+from dialogs.engine.outputs import (
     AcceptInvitation,
     DeclineInvitation,
     EndLink,
     SendCounsellorMessage,
     SetSharing,
 )
+from dialogs.engine.state import Screen
+from dialogs.linking.casefile import InvitationView, LinkView, Look, LookKind, Section
 from tests.dialogs.chat import EngineChat
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
@@ -205,3 +206,23 @@ def test_desk_commands_are_not_for_clients(client: EngineChat, name: CommandName
     client.step(Command(name, "12"))
     assert "voor begeleiders" in client.texts[0]
     assert client.text == question
+
+
+@pytest.mark.parametrize(
+    ("event", "screen", "code"),
+    [
+        (Command(CommandName.START, "Zq8x-link-code"), Screen.MENU, "Zq8x-link-code"),
+        (Text("K7QM-4XPN"), Screen.QUESTION, "K7QM-4XPN"),  # as printed: read unasked
+        (Text("k7qm - 4xpn"), Screen.MENU, "k7qm - 4xpn"),
+        (Text("verhuren"), Screen.CODE, "verhuren"),  # after "Ik heb een code"
+        (Text("verhuren"), Screen.QUESTION, None),  # an answer, never a code unasked
+        (Text("K7QM4XPN"), Screen.QUESTION, None),  # without the dash: could be a word
+        (Command(CommandName.START), Screen.MENU, None),
+        (Text("ik wil dood K7QM-4XPN"), Screen.CODE, None),  # a crisis is answered first
+    ],
+)
+def test_what_the_engine_reads_as_an_invitation_code(
+    engine: Engine, event: Event, screen: Screen, code: str | None
+) -> None:
+    state = new_state("nl").with_dialog(consented=True, screen=screen)
+    assert engine.code_in(state, event) == code

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from dialogs import Content, ContentError, load_content
-from dialogs.meeting import initials, read_initials, step
-from dialogs.meeting_state import (
+from dialogs.engine.outputs import Keyboard, Notice, Replace, Say
+from dialogs.meeting.engine import initials, read_initials, step
+from dialogs.meeting.state import (
     CaseOption,
     Context,
     EditTimer,
@@ -32,7 +33,6 @@ from dialogs.meeting_state import (
     Tick,
     Wake,
 )
-from dialogs.outputs import Keyboard, Notice, Replace, Say
 
 GROUP = -100123
 CHAIR, PRESENTER, MEMBER = Member(1, "Bram"), Member(2, "Anna"), Member(3, "Cees")
@@ -302,7 +302,7 @@ def test_initials() -> None:
 def test_a_broken_meeting_file_stops_start_up(tmp_path: Path) -> None:
     import shutil
 
-    from dialogs.content_files import DEFAULT_CONTENT_DIR
+    from dialogs.content.files import DEFAULT_CONTENT_DIR
 
     shutil.copytree(DEFAULT_CONTENT_DIR, tmp_path, dirs_exist_ok=True)
     path = tmp_path / "meeting" / "en.yaml"

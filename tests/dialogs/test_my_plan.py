@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dialogs import CommandName, Press
-from dialogs.outputs import (
+from dialogs.engine.outputs import (
     CancelReminders,
     Output,
     SaveGoal,
@@ -16,7 +16,7 @@ from dialogs.outputs import (
     SetGoalStatus,
     SetStepStatus,
 )
-from dialogs.state import GoalStatus, Screen, StepStatus
+from dialogs.engine.state import GoalStatus, Screen, StepStatus
 from tests.dialogs.chat import EngineChat, answer_step, make_plan
 
 PLUS = "\N{HEAVY PLUS SIGN}"

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from dialogs import AnswerStatus, Engine, load_content
-from dialogs.content import NodeKind
-from dialogs.content_files import DEFAULT_CONTENT_DIR
+from dialogs.content.files import DEFAULT_CONTENT_DIR
+from dialogs.content.flows import NodeKind
 from tests.dialogs.chat import EngineChat
 
 FLOW = {

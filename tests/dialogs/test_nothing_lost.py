@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from dialogs import AnswerStatus, CommandName, Notice, Say
-from dialogs.outputs import SaveStep
-from dialogs.state import Screen
+from dialogs.engine.outputs import SaveStep
+from dialogs.engine.state import Screen
 from tests.dialogs.chat import EngineChat, make_plan
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dialogs import CommandName, Engine, Press
-from dialogs.outputs import SaveGoal, SaveStep, ScheduleReminder
-from dialogs.state import Goal, Screen
+from dialogs.engine.outputs import SaveGoal, SaveStep, ScheduleReminder
+from dialogs.engine.state import Goal, Screen
 from tests.dialogs.chat import EngineChat, answer_step
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dialogs import Press
-from dialogs.meeting_proposal import DecideProposal, PendingProposal
-from dialogs.outputs import SaveStep
-from dialogs.proposals import proposal_data
-from dialogs.state import Goal, GoalStatus, Step
+from dialogs.engine.outputs import SaveStep
+from dialogs.engine.state import Goal, GoalStatus, Step
+from dialogs.meeting.client_answers import proposal_data
+from dialogs.meeting.proposal import DecideProposal, PendingProposal
 from tests.dialogs.chat import EngineChat
 
 PROPOSAL = PendingProposal(9, "Anna", ("Buurtkamer op dinsdag", "Zus bellen"))

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from dialogs import CommandName, Press
-from dialogs.events import ReminderDue
-from dialogs.outputs import SaveReflection, SaveStep
-from dialogs.records import UNKNOWN_VALUE
+from dialogs.engine.events import ReminderDue
+from dialogs.engine.outputs import SaveReflection, SaveStep
+from dialogs.engine.records import UNKNOWN_VALUE
 from tests.dialogs.chat import EngineChat, answer_step, make_plan
 
 QUESTIONS = ["happened", "felt", "did", "helped_before", "who_helps", "next_step"]

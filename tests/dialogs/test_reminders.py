@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from dialogs import AnswerStatus, CommandName, Press, SaveAnswer, Say
-from dialogs.events import ReminderDue
-from dialogs.outputs import (
+from dialogs.engine.events import ReminderDue
+from dialogs.engine.outputs import (
     Button,
     CancelReminders,
     MissedTold,
@@ -21,7 +21,7 @@ from dialogs.outputs import (
     SetQuietHours,
     SetStepStatus,
 )
-from dialogs.state import StepStatus
+from dialogs.engine.state import StepStatus
 from tests.dialogs.chat import EngineChat, make_plan
 
 REMINDER = "⏰ Je wilde dit doen:\nCV maken\n\nVoor je doel: Werk vinden\nHoe gaat het ermee?"

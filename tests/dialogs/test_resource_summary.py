@@ -10,16 +10,9 @@ import pytest
 
 from bot.telegram_html import to_telegram
 from dialogs import Content
-from dialogs.casefile import (
-    AnswerEntry,
-    CaseFile,
-    GoalEntry,
-    ResourceEntry,
-    Section,
-    StepEntry,
-)
-from dialogs.digest import digest
-from dialogs.document import (
+from dialogs.desk.digest import digest
+from dialogs.desk.summary import summary
+from dialogs.engine.document import (
     Block,
     Bullets,
     Heading,
@@ -28,9 +21,16 @@ from dialogs.document import (
     Paragraph,
     to_markdown,
 )
-from dialogs.resource_hints import Hint, HintKind, resource_hints
-from dialogs.state import Closeness, ResourceKind
-from dialogs.summary import summary
+from dialogs.engine.state import Closeness, ResourceKind
+from dialogs.linking.casefile import (
+    AnswerEntry,
+    CaseFile,
+    GoalEntry,
+    ResourceEntry,
+    Section,
+    StepEntry,
+)
+from dialogs.resources.hints import Hint, HintKind, resource_hints
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 OLD, NEW = NOW - timedelta(days=20), NOW - timedelta(days=1)

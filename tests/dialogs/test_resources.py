@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 
 from dialogs import CommandName, Content, ContentError, Engine, Press, Replace, load_content
-from dialogs.casefile import InvitationView, LinkView, Section
-from dialogs.content_files import DEFAULT_CONTENT_DIR
-from dialogs.diagram import mermaid
-from dialogs.events import CodeEntered, CodeResult
-from dialogs.network import map_labels
-from dialogs.outputs import (
+from dialogs.content.diagram import mermaid
+from dialogs.content.files import DEFAULT_CONTENT_DIR
+from dialogs.engine.events import CodeEntered, CodeResult
+from dialogs.engine.outputs import (
     RemoveResource,
     SaveResource,
     SaveStep,
@@ -24,7 +22,9 @@ from dialogs.outputs import (
     SetSharing,
     ShowNetworkMap,
 )
-from dialogs.state import Closeness, Resource, ResourceKind, Screen, Step
+from dialogs.engine.state import Closeness, Resource, ResourceKind, Screen, Step
+from dialogs.linking.casefile import InvitationView, LinkView, Section
+from dialogs.resources.network import map_labels
 from tests.dialogs.chat import EngineChat, answer_step, make_plan
 
 PLUS = "\N{HEAVY PLUS SIGN}"

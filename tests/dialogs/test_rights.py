@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dialogs import CommandName, Press, SaveAnswer, Say
-from dialogs.callbacks import CRISIS_ALERT
-from dialogs.outputs import AlertCounsellor, ExportMyData, ForgetMe, HideChat
+from dialogs.engine.callbacks import CRISIS_ALERT
+from dialogs.engine.outputs import AlertCounsellor, ExportMyData, ForgetMe, HideChat
 from tests.dialogs.chat import EngineChat
 from tests.dialogs.test_linking import LINK
 

@@ -8,8 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from dialogs import Command, CommandName, Content, Press, Text
-from dialogs import desk as requests
-from dialogs.casefile import (
+from dialogs.desk import requests
+from dialogs.desk.digest import digest
+from dialogs.desk.summary import summary
+from dialogs.engine.document import Bullets, Document, Heading, Item, Paragraph, to_markdown
+from dialogs.linking.casefile import (
     AnswerEntry,
     CaseFile,
     ClientLine,
@@ -21,9 +24,6 @@ from dialogs.casefile import (
     Section,
     StepEntry,
 )
-from dialogs.digest import digest
-from dialogs.document import Bullets, Document, Heading, Item, Paragraph, to_markdown
-from dialogs.summary import summary
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 LAST_LOOK = NOW - timedelta(days=7)

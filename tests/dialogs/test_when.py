@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dialogs.when import (
-    DEFAULT_QUIET,
-    DEFAULT_TIME,
+from dialogs.content.times import load_times
+from dialogs.engine.when import (
     QuietHours,
     format_date,
     format_moment,
@@ -20,6 +19,8 @@ from dialogs.when import (
     utc_to_local,
 )
 
+QUIET = QuietHours(time(22), time(8))  # a new client's quiet hours
+TIMES = load_times().day  # the shipped times.yaml: a day alone is at 10:00
 ZONE = "Europe/Amsterdam"
 AMS = ZoneInfo(ZONE)
 TODAY = date(2026, 11, 27)  # a Friday
@@ -219,7 +220,7 @@ MOMENTS = [
     ("om 8 uur \u2018s avonds", "nl", ams(2026, 11, 27, 20, 0)),
     ("12 uur 's middags", "nl", ams(2026, 11, 27, 12, 0)),
     ("morgen 7 uur 's ochtends", "nl", ams(2026, 11, 28, 7, 0)),
-    ("vrijdag", "nl", ams(2026, 12, 4, 10, 0)),  # a date alone: DEFAULT_TIME
+    ("vrijdag", "nl", ams(2026, 12, 4, 10, 0)),  # a date alone: its time in times.yaml
     ("vandaag", "nl", ams(2026, 11, 27, 10, 0)),
     ("25 december om 18:00", "nl", ams(2026, 12, 25, 18, 0)),
     ("25-12 18:00", "nl", ams(2026, 12, 25, 18, 0)),
@@ -265,7 +266,7 @@ MOMENTS = [
 
 @pytest.mark.parametrize(("text", "language", "expected"), MOMENTS)
 def test_parse_moment(text: str, language: str, expected: datetime) -> None:
-    moment = parse_moment(text, language, NOW)
+    moment = parse_moment(text, language, NOW, TIMES)
     assert moment == expected
     assert moment is not None
     assert moment.tzinfo == AMS
@@ -285,7 +286,7 @@ MOMENTS_LATE = [
 
 @pytest.mark.parametrize(("text", "language", "expected"), MOMENTS_LATE)
 def test_parse_moment_late_evening(text: str, language: str, expected: datetime) -> None:
-    assert parse_moment(text, language, LATE) == expected
+    assert parse_moment(text, language, LATE, TIMES) == expected
 
 
 NOT_MOMENTS = [
@@ -325,13 +326,13 @@ NOT_MOMENTS = [
 
 @pytest.mark.parametrize(("text", "language"), NOT_MOMENTS)
 def test_parse_moment_refuses(text: str, language: str) -> None:
-    assert parse_moment(text, language, NOW) is None
+    assert parse_moment(text, language, NOW, TIMES) is None
 
 
 def test_a_date_alone_is_at_the_default_time() -> None:
-    moment = parse_moment("overmorgen", "nl", NOW)
+    moment = parse_moment("overmorgen", "nl", NOW, TIMES)
     assert moment is not None
-    assert moment.timetz().replace(tzinfo=None) == DEFAULT_TIME
+    assert moment.timetz().replace(tzinfo=None) == TIMES.without_time
 
 
 # --- Formatting ---------------------------------------------------------------------------
@@ -377,7 +378,7 @@ def test_what_the_bot_writes_reads_back(language: str, offset: int) -> None:
     day = TODAY + timedelta(days=offset)
     assert parse_date(format_date(day, language, TODAY), language, TODAY) == day
     moment = datetime.combine(day, time(16, 45), AMS)
-    assert parse_moment(format_moment(moment, language, TODAY), language, NOW) == moment
+    assert parse_moment(format_moment(moment, language, TODAY), language, NOW, TIMES) == moment
 
 
 # --- Time zones and DST -------------------------------------------------------------------
@@ -416,7 +417,7 @@ def test_naive_and_aware_are_not_mixed_up() -> None:
     with pytest.raises(ValueError, match="aware"):
         utc_to_local(datetime(2026, 11, 27, 10, 0), ZONE)
     with pytest.raises(ValueError, match="aware"):
-        parse_moment("morgen", "nl", datetime(2026, 11, 27, 9, 30))
+        parse_moment("morgen", "nl", datetime(2026, 11, 27, 9, 30), TIMES)
 
 
 @pytest.mark.parametrize(
@@ -427,27 +428,27 @@ def test_naive_and_aware_are_not_mixed_up() -> None:
     ],
 )
 def test_tomorrow_at_ten_in_utc(now: datetime, expected_utc: datetime) -> None:
-    moment = parse_moment("morgen 10:00", "nl", now)
+    moment = parse_moment("morgen 10:00", "nl", now, TIMES)
     assert moment is not None
     assert moment.astimezone(UTC) == expected_utc
 
 
 def test_parse_moment_in_the_spring_gap() -> None:
-    moment = parse_moment("morgen om 2.30", "nl", ams(2027, 3, 27, 12, 0))
+    moment = parse_moment("morgen om 2.30", "nl", ams(2027, 3, 27, 12, 0), TIMES)
     assert moment is not None
     assert moment.astimezone(UTC) == utc(2027, 3, 28, 1, 30)
     assert moment.replace(tzinfo=None) == datetime(2027, 3, 28, 3, 30)
 
 
 def test_parse_moment_in_the_autumn_fold() -> None:
-    moment = parse_moment("tomorrow at 2:30", "en", ams(2026, 10, 24, 12, 0))
+    moment = parse_moment("tomorrow at 2:30", "en", ams(2026, 10, 24, 12, 0), TIMES)
     assert moment is not None
     assert moment.astimezone(UTC) == utc(2026, 10, 25, 0, 30)
 
 
 def test_hours_from_now_count_elapsed_time_across_dst() -> None:
     # 01:30 CET plus two real hours is 04:30 CEST: the clock skipped an hour.
-    moment = parse_moment("over 2 uur", "nl", ams(2027, 3, 28, 1, 30))
+    moment = parse_moment("over 2 uur", "nl", ams(2027, 3, 28, 1, 30), TIMES)
     assert moment is not None
     assert moment.astimezone(UTC) == utc(2027, 3, 28, 2, 30)
     assert moment.replace(tzinfo=None) == datetime(2027, 3, 28, 4, 30)
@@ -455,7 +456,7 @@ def test_hours_from_now_count_elapsed_time_across_dst() -> None:
 
 def test_another_zone() -> None:
     now = datetime(2026, 11, 27, 9, 30, tzinfo=ZoneInfo("America/New_York"))
-    moment = parse_moment("tomorrow 10am", "en", now)
+    moment = parse_moment("tomorrow 10am", "en", now, TIMES)
     assert moment is not None
     assert moment.astimezone(UTC) == utc(2026, 11, 28, 15, 0)
 
@@ -463,13 +464,13 @@ def test_another_zone() -> None:
 # --- Quiet hours --------------------------------------------------------------------------
 
 CONTAINS = [
-    (DEFAULT_QUIET, time(22, 0), True),  # start inclusive
-    (DEFAULT_QUIET, time(21, 59), False),
-    (DEFAULT_QUIET, time(23, 30), True),
-    (DEFAULT_QUIET, time(0, 0), True),
-    (DEFAULT_QUIET, time(7, 59, 59), True),
-    (DEFAULT_QUIET, time(8, 0), False),  # end exclusive
-    (DEFAULT_QUIET, time(12, 0), False),
+    (QUIET, time(22, 0), True),  # start inclusive
+    (QUIET, time(21, 59), False),
+    (QUIET, time(23, 30), True),
+    (QUIET, time(0, 0), True),
+    (QUIET, time(7, 59, 59), True),
+    (QUIET, time(8, 0), False),  # end exclusive
+    (QUIET, time(12, 0), False),
     (QuietHours(time(13), time(14)), time(13, 0), True),
     (QuietHours(time(13), time(14)), time(13, 30), True),
     (QuietHours(time(13), time(14)), time(14, 0), False),
@@ -487,21 +488,21 @@ def test_quiet_hours_contain(quiet: QuietHours, moment: time, expected: bool) ->
 
 OUTSIDE_QUIET = [
     # Friday 27 November 2026 is CET, UTC+1.
-    (utc(2026, 11, 27, 22, 30), DEFAULT_QUIET, utc(2026, 11, 28, 7, 0)),  # 23:30 -> next 08:00
-    (utc(2026, 11, 27, 5, 0), DEFAULT_QUIET, utc(2026, 11, 27, 7, 0)),  # 06:00 -> same day
-    (utc(2026, 11, 27, 21, 0), DEFAULT_QUIET, utc(2026, 11, 28, 7, 0)),  # 22:00 exactly
-    (utc(2026, 11, 26, 23, 0), DEFAULT_QUIET, utc(2026, 11, 27, 7, 0)),  # midnight
-    (utc(2026, 11, 27, 7, 0), DEFAULT_QUIET, utc(2026, 11, 27, 7, 0)),  # 08:00: not quiet
-    (utc(2026, 11, 27, 20, 59), DEFAULT_QUIET, utc(2026, 11, 27, 20, 59)),  # 21:59
-    (utc(2026, 11, 27, 11, 0), DEFAULT_QUIET, utc(2026, 11, 27, 11, 0)),
+    (utc(2026, 11, 27, 22, 30), QUIET, utc(2026, 11, 28, 7, 0)),  # 23:30 -> next 08:00
+    (utc(2026, 11, 27, 5, 0), QUIET, utc(2026, 11, 27, 7, 0)),  # 06:00 -> same day
+    (utc(2026, 11, 27, 21, 0), QUIET, utc(2026, 11, 28, 7, 0)),  # 22:00 exactly
+    (utc(2026, 11, 26, 23, 0), QUIET, utc(2026, 11, 27, 7, 0)),  # midnight
+    (utc(2026, 11, 27, 7, 0), QUIET, utc(2026, 11, 27, 7, 0)),  # 08:00: not quiet
+    (utc(2026, 11, 27, 20, 59), QUIET, utc(2026, 11, 27, 20, 59)),  # 21:59
+    (utc(2026, 11, 27, 11, 0), QUIET, utc(2026, 11, 27, 11, 0)),
     (utc(2026, 11, 27, 12, 30), QuietHours(time(13), time(14)), utc(2026, 11, 27, 13, 0)),
     (utc(2026, 11, 27, 13, 0), QuietHours(time(13), time(14)), utc(2026, 11, 27, 13, 0)),
     (utc(2026, 11, 27, 22, 30), QuietHours(time(13), time(14)), utc(2026, 11, 27, 22, 30)),
     (utc(2026, 11, 27, 22, 30), QuietHours(time(0), time(0)), utc(2026, 11, 27, 22, 30)),
     # 23:00 CET on 27 March 2027; the night loses an hour, 08:00 is CEST.
-    (utc(2027, 3, 27, 22, 0), DEFAULT_QUIET, utc(2027, 3, 28, 6, 0)),
+    (utc(2027, 3, 27, 22, 0), QUIET, utc(2027, 3, 28, 6, 0)),
     # 23:00 CEST on 24 October 2026; the night gains an hour, 08:00 is CET.
-    (utc(2026, 10, 24, 21, 0), DEFAULT_QUIET, utc(2026, 10, 25, 7, 0)),
+    (utc(2026, 10, 24, 21, 0), QUIET, utc(2026, 10, 25, 7, 0)),
     # Quiet until 02:30, a time that does not exist that night: it ends at 03:30 CEST.
     (utc(2027, 3, 28, 0, 30), QuietHours(time(1), time(2, 30)), utc(2027, 3, 28, 1, 30)),
 ]
@@ -515,8 +516,8 @@ def test_outside_quiet(moment: datetime, quiet: QuietHours, expected: datetime) 
 def test_outside_quiet_in_the_clients_own_zone() -> None:
     # 23:30 UTC is 08:30 in Tokyo: not quiet there, though it would be in Amsterdam.
     moment = utc(2026, 11, 27, 23, 30)
-    assert outside_quiet(moment, "Asia/Tokyo", DEFAULT_QUIET) == moment
-    assert outside_quiet(moment, ZONE, DEFAULT_QUIET) == utc(2026, 11, 28, 7, 0)
+    assert outside_quiet(moment, "Asia/Tokyo", QUIET) == moment
+    assert outside_quiet(moment, ZONE, QUIET) == utc(2026, 11, 28, 7, 0)
 
 
 # --- Languages ----------------------------------------------------------------------------

@@ -28,9 +28,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import AIORateLimiter
 
-from dialogs import callbacks, load_content
-from dialogs.engine import clean_text
-from dialogs.state import Dialog
+from dialogs import load_content
+from dialogs.conversation import clean_text
+from dialogs.engine import callbacks
+from dialogs.engine.state import Dialog
 from storage import (
     AnswerRepository,
     ClientRepository,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from dialogs.desk import export_button, view_button
+from dialogs.desk.requests import export_button, view_button
 from storage import AnswerRepository, ClientRepository, Identity, PlanRepository
 from tests.conftest import Clock
 from tests.e2e.harness import RunningBot, TelegramUser

@@ -363,16 +363,16 @@ async def test_a_failing_sweep_is_tried_again_and_loses_nothing(
     postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
-    load = reminders._load
+    load = reminders.work.due_between
 
     def unavailable(*args: object) -> list[tuple[int, object]]:
         raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(reminders, "_load", unavailable)
+    monkeypatch.setattr(reminders.work, "due_between", unavailable)
     clock.advance(hours=1)
     assert await reminders.sweep() == 0
     assert wakeups.when(SWEEP_JOB) == clock() + timedelta(hours=1)
-    monkeypatch.setattr(reminders, "_load", load)
+    monkeypatch.setattr(reminders.work, "due_between", load)
     clock.advance(hours=1)
     await wakeups.run_due()
     assert wakeups.when(job_name(reminder)) is not None

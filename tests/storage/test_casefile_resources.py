@@ -9,8 +9,8 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs.casefile import LookKind, ResourceEntry, Section
-from dialogs.state import Closeness, ResourceKind
+from dialogs.engine.state import Closeness, ResourceKind
+from dialogs.linking.casefile import LookKind, ResourceEntry, Section
 from storage import make_session_factory
 from storage.models import Resource
 from tests.storage.test_casefiles import audit, look, share

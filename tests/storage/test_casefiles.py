@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs.casefile import (
+from dialogs.linking.casefile import (
     AnswerEntry,
     CaseFile,
     ClientLine,

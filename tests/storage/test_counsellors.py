@@ -11,7 +11,8 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs.casefile import InvitationView, LinkView, LookKind, Section
+from dialogs.linking.casefile import InvitationView, LinkView, LookKind, Section
+from dialogs.linking.codes import is_printed_code, normalise_code
 from storage import (
     AccessDenied,
     CaseFileRepository,
@@ -26,9 +27,7 @@ from storage import (
     OpenResult,
     StaffRecord,
     StaffRepository,
-    is_printed_code,
     make_session_factory,
-    normalise_code,
 )
 from storage.models import CounsellorMessage, Invitation, Link
 

@@ -10,8 +10,8 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from dialogs.meeting_proposal import PendingProposal
-from dialogs.meeting_state import Idea, Meeting, Member, Phase
+from dialogs.meeting.proposal import PendingProposal
+from dialogs.meeting.state import Idea, Meeting, Member, Phase
 from storage import make_session_factory
 from storage.meetings import MeetingRepository
 from tests.storage.test_counsellors import ANNA, deactivate, link, new_client, new_counsellor

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import Content
-from dialogs.casefile import LookKind, Section
+from dialogs.linking.casefile import LookKind, Section
 from storage import (
     AnswerRepository,
     AuditRepository,

@@ -11,9 +11,10 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs.casefile import Section
-from dialogs.outputs import RemoveResource, SaveResource, SetSharing
-from dialogs.state import Closeness, Resource, ResourceKind
+from dialogs import Command, CommandName
+from dialogs.engine.outputs import RemoveResource, SaveResource, SetSharing
+from dialogs.engine.state import Closeness, Resource, ResourceKind
+from dialogs.linking.casefile import Section
 from storage import (
     ClientDataRepository,
     ClientRepository,
@@ -160,7 +161,7 @@ def test_the_state_holds_the_active_ones_and_the_highest_number(
     with sessions() as session:
         record = ClientRepository(session).get(ana)
         assert record is not None
-        state = conversations._state(session, record)
+        state = conversations._state(session, record, Command(CommandName.RESOURCES))
     assert state.resources == (RIET,)
     assert state.last_resource == 2
 

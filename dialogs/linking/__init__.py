@@ -1,0 +1,1 @@
+"""The client's side of working with a counsellor: invitations, sharing, who looked."""

@@ -1,0 +1,1 @@
+"""The team strength meeting (teamkrachtbespreking) and the steps it proposes to a client."""

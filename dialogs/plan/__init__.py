@@ -1,0 +1,1 @@
+"""The action plan in conversation: goals, dated steps, reminders and how it went."""

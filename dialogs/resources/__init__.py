@@ -1,0 +1,1 @@
+"""The client's resources (hulpbronnen): the people and places that can help, and the map."""

@@ -1,0 +1,1 @@
+"""The client's data rights: what is stored about them, erasure, and a hidden chat."""
