@@ -1,7 +1,7 @@
 """(1) Updates a second and time from update to reply, through the whole stack.
 
 The real bot (`build_runtime`, `build_application`, `bot.polling.Poller`, as `python -m bot run`
-starts it) runs in a process of its own against the fake Bot API (`tests/e2e/fake_bot_api.py`,
+starts it) runs in a process of its own against the fake Bot API (`tests/e2e/fake_bot_api/`,
 validating every call) on loopback, on a fresh SQLite file and on a fresh PostgreSQL schema.
 The fake and the simulated clients run in this process, so their work is not the bot's: the
 bot talks to "Telegram" over HTTP as it would in production.
