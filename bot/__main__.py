@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from bot.logs import Redactor, configure_logging
 from bot.runtime import audit_key, build_runtime, configured_content, utc_now
 from bot.settings import Settings, SettingsError, load_settings
 from dialogs import ContentError
-from storage import AuditRepository, StaffRecord, StaffRepository, make_session_factory
+from storage import StaffRecord, make_session_factory
+from turns.administration import Administration, NotAllowedError, Refusal
 
 log = logging.getLogger("bot")
 
@@ -28,10 +28,6 @@ log = logging.getLogger("bot")
 ADMIN_ENV = "KRACHTWERK_ADMIN_ID"
 FIRST_ADMIN = 'python -m bot admin add --telegram-id N --name "..."'
 STAFF_COLUMNS = ("telegram id", "name", "team", "roles", "status")
-
-
-class NotAllowedError(Exception):
-    """The caller may not do this; the message is one line that says what would be needed."""
 
 
 def run(settings: Settings) -> int:
@@ -100,53 +96,47 @@ def flows(settings: Settings, language: str) -> int:
 
 
 @contextmanager
-def staff_session(settings: Settings) -> Iterator[Session]:
-    """One transaction on the migrated database, for the staff commands."""
+def administration(settings: Settings) -> Iterator[Administration]:
+    """The administrator's units of work on the migrated database, for the staff commands."""
     runtime = build_runtime(settings)
     try:
-        with make_session_factory(runtime.database).begin() as session:
-            yield session
+        yield Administration(make_session_factory(runtime.database))
     finally:
         runtime.database.dispose()
 
 
-def authorise(staff: StaffRepository, admin: int | None, what: str) -> None:
-    """Raise NotAllowedError unless `admin` is the Telegram id of an active administrator."""
-    if admin is not None and staff.is_admin(admin):
-        return
-    if not staff.has_admin():
-        reason = f"there is none yet; register the first one with `{FIRST_ADMIN}`"
-    elif admin is None:
-        reason = f"pass --admin with your Telegram id (or set {ADMIN_ENV})"
-    else:
-        reason = f"{admin} is not an active administrator"
-    raise NotAllowedError(f"only an administrator can {what}: {reason}")
-
-
-@contextmanager
-def as_administrator(settings: Settings, admin: int | None, what: str) -> Iterator[Session]:
-    """A transaction for an active administrator; NotAllowedError for anyone else."""
-    with staff_session(settings) as session:
-        authorise(StaffRepository(session), admin, what)
-        yield session
+def refused(error: NotAllowedError) -> str:
+    """Why a staff command was refused, in the command line's words."""
+    match error.refusal:
+        case Refusal.NO_ADMINISTRATOR_YET:
+            reason = f"there is none yet; register the first one with `{FIRST_ADMIN}`"
+        case Refusal.WHO_IS_ASKING:
+            reason = f"pass --admin with your Telegram id (or set {ADMIN_ENV})"
+        case Refusal.NOT_AN_ADMINISTRATOR:
+            reason = f"{error.asking} is not an active administrator"
+    return f"only an administrator can {error.what}: {reason}"
 
 
 def add_admin(settings: Settings, args: argparse.Namespace) -> int:
     """Register an administrator; the first one needs no other administrator."""
-    with staff_session(settings) as session:
-        staff = StaffRepository(session)
-        if staff.has_admin():
-            authorise(staff, args.admin, "add administrators")
-        added = staff.add_admin(args.telegram_id, args.name, settings.default_language, utc_now())
+    with administration(settings) as admin:
+        added = admin.add_admin(
+            args.admin, args.telegram_id, args.name, settings.default_language, utc_now()
+        )
     print(f"administrator added: {added.telegram_id} {added.name}")
     return 0
 
 
 def add_counsellor(settings: Settings, args: argparse.Namespace) -> int:
     """Add a counsellor, or bring one back, with this name and team."""
-    with as_administrator(settings, args.admin, "add counsellors") as session:
-        added = StaffRepository(session).add_counsellor(
-            args.telegram_id, args.name, args.team, settings.default_language, utc_now()
+    with administration(settings) as admin:
+        added = admin.add_counsellor(
+            args.admin,
+            args.telegram_id,
+            args.name,
+            args.team,
+            settings.default_language,
+            utc_now(),
         )
     print(f"counsellor added: {added.telegram_id} {added.name}")
     return 0
@@ -154,8 +144,8 @@ def add_counsellor(settings: Settings, args: argparse.Namespace) -> int:
 
 def deactivate_counsellor(settings: Settings, args: argparse.Namespace) -> int:
     """A staff member leaves: they can no longer act in any role."""
-    with as_administrator(settings, args.admin, "deactivate counsellors") as session:
-        gone = StaffRepository(session).deactivate(args.telegram_id, utc_now())
+    with administration(settings) as admin:
+        gone = admin.deactivate(args.admin, args.telegram_id, utc_now())
     if gone is None:
         print(f"nobody has Telegram id {args.telegram_id}", file=sys.stderr)
         return 1
@@ -165,8 +155,8 @@ def deactivate_counsellor(settings: Settings, args: argparse.Namespace) -> int:
 
 def list_staff(settings: Settings) -> int:
     """Print everyone on the staff, with their roles."""
-    with staff_session(settings) as session:
-        everyone = StaffRepository(session).list()
+    with administration(settings) as admin:
+        everyone = admin.staff()
     print(table(STAFF_COLUMNS, [staff_row(s) for s in everyone]) if everyone else "no staff yet")
     return 0
 
@@ -174,12 +164,10 @@ def list_staff(settings: Settings) -> int:
 def audit(settings: Settings, args: argparse.Namespace) -> int:
     """Print who looked at a client's data, which sections, and when; by account also the
     looks at an erased client's data, kept pseudonymised."""
-    with as_administrator(settings, args.admin, "read the audit trail") as session:
-        trail = AuditRepository(session)
-        if args.account is not None:
-            looks = trail.for_account(args.account, audit_key(settings))
-        else:
-            looks = trail.for_client(args.client)
+    with administration(settings) as admin:
+        looks = admin.audit(
+            args.admin, client=args.client, account=args.account, audit_key=audit_key(settings)
+        )
     if not looks:
         whose = f"account {args.account}" if args.account is not None else f"client {args.client}"
         print(f"nobody has looked at the data of {whose}")
@@ -365,7 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return chat(settings, getpass.getuser())
-    except (SettingsError, ContentError, NotAllowedError) as error:
+    except NotAllowedError as error:
+        print(refused(error), file=sys.stderr)
+        return 2
+    except (SettingsError, ContentError) as error:
         print(redact(str(error)), file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

@@ -67,10 +67,11 @@ from dialogs.engine.outputs import ShowNetworkMap
 from dialogs.linking.screens import section_list
 from dialogs.rights.mydata import data_document
 from reminders import Changes, DigestService, Now, Outcome, ReminderService, WakeClock
-from storage import DigestRecord, Identity, ReminderRecord, StaffRecord
+from storage import DigestRecord, Identity, StaffRecord
 from turns.conversation import Conversations, Turn
 from turns.desk import CounsellorDesk, DeskTurn
 from turns.failures import log_failure, unit_of_work
+from turns.reminders import ClaimedReminder
 from turns.store import CounsellorNews
 
 log = logging.getLogger(__name__)
@@ -350,9 +351,9 @@ class TelegramChannel:
         if turn.reminders:
             self.reminders.follow(turn.reminders)
 
-    async def deliver_reminder(self, reminder: ReminderRecord) -> Outcome:
+    async def deliver_reminder(self, claimed: ClaimedReminder) -> Outcome:
         """Run a due reminder through the conversation, then send what it shows."""
-        identity = await asyncio.to_thread(self.conversations.client_identity, reminder.client_id)
+        reminder, identity = claimed.record, claimed.identity
         if identity is None:
             return Outcome.SETTLED
         if identity.channel != "telegram":

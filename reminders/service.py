@@ -24,8 +24,7 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import ReminderRecord
-from turns.reminders import Changes, Outcome, ReminderWork
+from turns.reminders import Changes, ClaimedReminder, Outcome, ReminderWork
 
 log = logging.getLogger(__name__)
 Claimed = TypeVar("Claimed")
@@ -54,7 +53,7 @@ class WakeClock(Protocol):
     def cancel(self, name: str) -> None: ...
 
 
-Deliver = Callable[[ReminderRecord], Awaitable[Outcome]]
+Deliver = Callable[[ClaimedReminder], Awaitable[Outcome]]
 
 
 async def deliver_safely(
@@ -133,7 +132,7 @@ class Dispatcher(Generic[Claimed]):
         self.clock.wake_at(max(due_at, self.clock.now()), self.job(row_id), fire)
 
 
-class ReminderService(Dispatcher[ReminderRecord]):
+class ReminderService(Dispatcher[ClaimedReminder]):
     def __init__(
         self,
         sessions: sessionmaker[Session],

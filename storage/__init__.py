@@ -3,17 +3,15 @@
 from storage.casefiles import AuditRecord, AuditRepository, CaseFileRepository
 from storage.db import DEFAULT_DATABASE_URL, make_engine, make_session_factory
 from storage.digests import DigestRecord, DigestRepository
-from storage.links import (
+from storage.invitations import (
     Accepted,
     ClientNotice,
     CodeStatus,
-    Contact,
-    Delivery,
     InvitationRepository,
-    LinkRepository,
     NewInvitation,
     OpenResult,
 )
+from storage.links import Contact, Delivery, LinkRepository
 from storage.migrate import upgrade
 from storage.mydata import ClientDataRepository, Erased
 from storage.plans import (

@@ -265,12 +265,6 @@ class Conversations:
         with self.sessions.begin() as session:
             LinkRepository(session).mark_delivered(message_ids, now)
 
-    def client_identity(self, client_id: int) -> Identity | None:
-        """Who a client is on their channel, to reach them for a reminder."""
-        with self.sessions.begin() as session:
-            record = ClientRepository(session).get(client_id)
-        return None if record is None else Identity(record.channel, record.external_id)
-
     def _dialog(self, client_id: int, raw: Mapping[str, object] | None, language: str) -> Dialog:
         if raw is not None:
             try:

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import ClientRepository, ReminderRecord, ReminderRepository
+from storage import ClientRepository, Identity, ReminderRecord, ReminderRepository
 
 
 class Outcome(StrEnum):
@@ -29,6 +29,23 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(self.scheduled or self.cancelled)
+
+
+@dataclass(frozen=True)
+class ClaimedReminder:
+    """A reminder claimed to go out, and whom it is for on their channel (None: the client
+    was erased), both read in the claim's own transaction."""
+
+    record: ReminderRecord
+    identity: Identity | None
+
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    @property
+    def client_id(self) -> int:
+        return self.record.client_id
 
 
 class ReminderWork:
@@ -60,16 +77,22 @@ class ReminderWork:
         with self.sessions.begin() as session:
             ReminderRepository(session).mark_missed(reminder_ids)
 
-    def claim(self, reminder_id: int, now: datetime) -> ReminderRecord | None:
+    def claim(self, reminder_id: int, now: datetime) -> ClaimedReminder | None:
         """The reminder, now ours to send; None if another process (or wake-up) has it."""
         with self.sessions.begin() as session:
             repository = ReminderRepository(session)
             if not repository.claim(reminder_id, now):
                 return None
-            return repository.get(reminder_id)
+            record = repository.get(reminder_id)
+            if record is None:
+                return None
+            client = ClientRepository(session).get(record.client_id)
+            identity = None if client is None else Identity(client.channel, client.external_id)
+            return ClaimedReminder(record, identity)
 
-    def settle(self, record: ReminderRecord, outcome: Outcome, now: datetime) -> list[int]:
+    def settle(self, claimed: ClaimedReminder, outcome: Outcome, now: datetime) -> list[int]:
         """Write the outcome to the row; the ids of reminders paused with it (blocked)."""
+        record = claimed.record
         paused: list[int] = []
         with self.sessions.begin() as session:
             repository = ReminderRepository(session)

@@ -21,13 +21,13 @@ from storage import (
     ClientRepository,
     Identity,
     PlanRepository,
-    ReminderRecord,
     ReminderRepository,
     make_session_factory,
 )
 from storage.models import Reminder
 from tests.conftest import Clock
 from tests.reminders.clock import ManualClock
+from turns.reminders import ClaimedReminder
 
 GRACE = timedelta(hours=12)
 
@@ -40,7 +40,7 @@ class Postman:
         self.outcomes: list[Outcome] = []
         self.fail_with: Exception | None = None
 
-    async def __call__(self, reminder: ReminderRecord) -> Outcome:
+    async def __call__(self, reminder: ClaimedReminder) -> Outcome:
         if self.fail_with is not None:
             raise self.fail_with
         self.delivered.append(reminder.id)
@@ -404,7 +404,7 @@ class SlowPostman(Postman):
         self.most_in_flight = 0
         self.most_claimed = 0
 
-    async def __call__(self, reminder: ReminderRecord) -> Outcome:
+    async def __call__(self, reminder: ClaimedReminder) -> Outcome:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         with self.sessions() as session:
