@@ -29,7 +29,7 @@ from bench import profiling
 from bench.core import Figure, Result
 
 # In the order `make bench` runs them.
-BENCHMARKS = ("engine", "memory", "summary", "throughput", "reminders", "startup")
+BENCHMARKS = ("engine", "memory", "summary", "throughput", "reminders", "delivery", "startup")
 RESULTS = Path(__file__).resolve().parent / "results"
 # Smoke figures are meaningless: they never replace the committed latest figures.
 SMOKE_RESULTS = Path(tempfile.gettempdir()) / "krachtwerk-bench-smoke"

@@ -161,8 +161,13 @@ async def _application(spec: BotSpec, report: BotReport) -> AsyncIterator[Any]:
         report.commits.append(time.perf_counter() - started)
 
     dialect.do_commit = commit  # type: ignore[method-assign,assignment]
+    from bot.flood import ChatRateLimiter
+
+    ours_lifted = functools.partial(
+        ChatRateLimiter, per_second=0, per_group_per_minute=0, per_chat_per_second=0
+    )
     patch = (
-        mock.patch("bot.telegram.AIORateLimiter", lifted)
+        mock.patch("bot.telegram.ChatRateLimiter", ours_lifted)
         if spec.limiter == "lifted"
         else contextlib.nullcontext()
     )
@@ -171,7 +176,7 @@ async def _application(spec: BotSpec, report: BotReport) -> AsyncIterator[Any]:
             settings,
             runtime.conversations,
             runtime.content,
-            utc_now,  # PTB's JobQueue as shipped: it flushes the sent message ids
+            utc_now,  # PTB's JobQueue as shipped: it sweeps the outbox
         )
     try:
         yield application

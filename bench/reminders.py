@@ -1,7 +1,7 @@
 """Benchmark 3: 10,000 reminders due in the same minute, for 10,000 clients, sent through
 Telegram's rate limit.
 
-The real bot, `python -m bot run` (PTB Application with its AIORateLimiter, reminders on PTB's
+The real bot, `python -m bot run` (PTB Application with its ChatRateLimiter, reminders on PTB's
 JobQueue, i.e. APScheduler), runs as a process of its own against the fake Bot API in this
 process, which enforces Telegram's flood limits (30 messages a second overall, one a second per
 chat, short bursts) and counts its 429 answers. Its own process, because a fake in the bot's
@@ -448,7 +448,7 @@ async def _run(count: int, lead: float) -> Result:
     notes = [
         f"{count:,} reminders for {count:,} clients, all due at {due:%H:%M:%S} UTC; "
         f"{database_kind(url)}; {machine()}",
-        f"`python -m bot run` as its own process (PTB's AIORateLimiter at its defaults, 30/s), "
+        f"`python -m bot run` as its own process (its ChatRateLimiter at its defaults, 30/s), "
         f"against the fake in the benchmark's process, which enforces {RATE:.0f} messages/s "
         f"(bursts of {RATE:.0f}) and 1/s per chat (bursts of 3); timed from the moment the "
         f"reminders were due until every row was 'sent' and every chat had its reminder",

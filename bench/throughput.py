@@ -33,12 +33,13 @@ The baseline, in the same run with the same clients, fake and rate limiter: a ba
 (one MessageHandler, one CallbackQueryHandler that answer with the text) on the same `Poller`,
 and once more on PTB's own `Updater` (which fetches the next updates while handling these).
 
-The rate limiter: the bot ships with `AIORateLimiter` (30 calls with a chat_id a second for the
-whole bot, Telegram's documented limit), which caps any bot at about 30 replies a second. Both
-are measured: *shipped* (fewer clients: the cap, not the clients, sets the pace) and *lifted*:
-the same limiter with `overall_max_rate=0` ("no overall limit", its retry-on-429 logic kept),
-put in by replacing the name `bot.telegram.AIORateLimiter` while `build_application` runs; the
-echo bot gets the same limiter.
+The rate limiter: the bot ships with `bot.flood.ChatRateLimiter` (Telegram's documented limits:
+30 messages a second for the whole bot, 20 a minute in a group, one a second in a chat after a
+burst of three), which caps any bot at about 30 replies a second; the echo bot gets PTB's
+`AIORateLimiter` (30 a second). Both are measured: *shipped* (fewer clients: the cap, not the
+clients, sets the pace) and *lifted*: every limit off, the retry-on-429 logic kept, put in by
+replacing the name `bot.telegram.ChatRateLimiter` while `build_application` runs (the echo
+bot: `AIORateLimiter(overall_max_rate=0)`).
 
 Finally a shorter saturated SQLite run (limiter lifted) is profiled with py-spy, sampling all
 threads of the bot process (the units of work run in worker threads), and where the time of an

@@ -20,11 +20,10 @@ from telegram import Bot, CallbackQuery, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.commands import command_aliases, read_command, split_command
-from bot.senders import acknowledge, keyboard_markup, replace, retrying, send
-from bot.sent_messages import SentMessages
+from bot.outbox import Postman
+from bot.senders import acknowledge, edit, keyboard_markup, pressed_message, retrying, send
 from dialogs import Command, Content, Notice, Replace, Say
-from dialogs.engine.outputs import Button, Keyboard
-from dialogs.meeting.client_answers import proposal_buttons
+from dialogs.engine.outputs import Keyboard
 from dialogs.meeting.state import (
     EditTimer,
     GroupCommand,
@@ -39,8 +38,7 @@ from dialogs.meeting.state import (
     Wake,
 )
 from reminders import Now, WakeClock
-from storage.meetings import Proposal
-from turns.failures import log_failure, unit_of_work
+from turns.failures import Gate, log_failure
 from turns.meetings import GroupTurn, MeetingWork
 
 log = logging.getLogger(__name__)
@@ -60,12 +58,14 @@ class TeamMeetings:
         now: Now,
         wakeups: WakeClock,
         language_for: Callable[[str | None], str],
-        sent: SentMessages,
+        postman: Postman,
         bot: Bot,
+        units: Gate,
     ) -> None:
         self.content = content
         self.work = MeetingWork(content, sessions)
-        self.sent = sent  # the ids of what the bot sent a client, for /wissen
+        self.postman = postman  # what a meeting sends a client goes through the outbox
+        self.units = units  # a meeting's unit of work takes turns with the others on SQLite
         self.now = now
         self.wakeups = wakeups
         self.language_for = language_for
@@ -149,7 +149,7 @@ class TeamMeetings:
         *,
         key: int | None = None,
     ) -> None:
-        turn = await unit_of_work(self.work.handle, chat_id, event, update_id, self.now(), key)
+        turn = await self.units.run(self.work.handle, chat_id, event, update_id, self.now(), key)
         meeting = turn.meeting
         where = meeting.chat_id if meeting is not None else chat_id
         if query is not None:
@@ -174,13 +174,12 @@ class TeamMeetings:
             elif isinstance(output, EditTimer) and key is not None:
                 timer = await self.edit_timer(bot, chat_id, key, timer, output)
             elif isinstance(output, Replace):
-                await replace(bot, chat_id, output, query)
+                await edit(bot, chat_id, pressed_message(query), output.text, output.buttons)
             elif isinstance(output, SayPrivately):
                 await self.say_privately(bot, chat_id, output)
             elif isinstance(output, Wake) and key is not None:
                 self.wake(key, output.at)
-        for proposal in turn.proposals:
-            await self.offer(bot, proposal)
+        self.postman.post(turn.letters)
 
     async def show_timer(
         self, bot: Bot, chat_id: int, key: int, text: str, buttons: Keyboard
@@ -221,26 +220,3 @@ class TeamMeetings:
             await send(bot, chat_id, output.failed.text, output.failed.buttons)
             return
         await send(bot, chat_id, output.sent.text, output.sent.buttons)
-
-    async def offer(self, bot: Bot, proposal: Proposal) -> None:
-        """The client hears of the proposal in their own chat and decides there."""
-        if proposal.channel != "telegram":
-            return  # someone from the terminal chat: they see it when they come back
-        meeting = self.content.meeting.get(proposal.language) or next(
-            iter(self.content.meeting.values())
-        )
-        texts = meeting.texts
-        text = texts.client_proposal.format(
-            counsellor=proposal.counsellor,
-            steps="\n".join(f"• {step_text}" for step_text in proposal.steps),
-        )
-        buttons: Keyboard = tuple(
-            (Button(label, data),)
-            for label, data in proposal_buttons(proposal.id, texts.client_yes, texts.client_no)
-        )
-        chat_id = int(proposal.external_id)
-        try:
-            self.sent.add(chat_id, proposal.client_id, await send(bot, chat_id, text, buttons))
-        except (Forbidden, BadRequest) as error:
-            # It stays pending: nothing enters the plan without the client's yes.
-            log.info("proposal %s not delivered: %s", proposal.id, type(error).__name__)

@@ -2,9 +2,13 @@
 
 PTB's Updater confirms a batch as soon as it has fetched it (the next getUpdates carries the
 new offset at once), so a crash before an update is handled would lose it. Here the offset
-moves past an update only once its unit of work has committed: after a crash Telegram hands
-out the update again, and `processed_updates` makes a second delivery of one that had already
-committed do nothing. Updates are handled one at a time, in order.
+moves past an update only once it and every update before it were handled (their units of
+work committed): after a crash Telegram hands out the rest again, and `processed_updates`
+makes a second delivery of one that had already committed do nothing.
+
+The updates of a batch are handled side by side, each chat's strictly in order: one chat
+waiting (for its database row, for the database itself) does not hold up the others in the
+batch. What a turn sends goes through the outbox, so no update waits for Telegram.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 BACKOFF = 1.0  # seconds after Telegram could not be reached, doubled up to BACKOFF_MAX
 BACKOFF_MAX = 30.0
+BATCH_GRACE = 10.0  # seconds the updates in hand get to finish after a stop
 REASON_MAX = 200  # characters of a failure's description in the log (a wrong server's page)
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -42,6 +47,7 @@ class Poller:
         self.sleep = sleep  # between tries; tests pass their own, so none waits for real time
         self.stopping = False
         self._waiting: asyncio.Future[Any] | None = None
+        self._batch: asyncio.Future[Any] | None = None  # the updates in hand
 
     async def connect(self) -> bool:
         """Initialize the application (its first call to Telegram, getMe), trying again with
@@ -90,13 +96,45 @@ class Poller:
                 backoff = min(backoff * 2, BACKOFF_MAX)
                 continue
             backoff = BACKOFF
-            for update in updates:
-                await self.application.process_update(update)
-                offset = update.update_id + 1
-                if self.stopping:
-                    break
+            offset = await self._handle(updates) or offset
         if offset is not None:
             await self._confirm(offset)
+
+    async def _handle(self, updates: Sequence[Update]) -> int | None:
+        """Handle a batch, each chat's updates in order, chats side by side; the offset that
+        confirms what was handled: up to the first update that was not (stopped meanwhile)."""
+        chains: dict[object, asyncio.Task[None]] = {}
+        tasks = []
+        for update in updates:
+            key = _chat_of(update)
+            task = asyncio.create_task(self._after(chains.get(key), update))
+            chains[key] = task
+            tasks.append(task)
+        batch = asyncio.gather(*tasks)
+        self._batch = batch
+        try:
+            await batch
+        except asyncio.CancelledError:
+            # Stopped while an update waits (for a database that is away): the rest of its
+            # chat, and what comes after it, is handed out again at the next start.
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if not self.stopping:
+                raise
+        finally:
+            self._batch = None
+        handled = None
+        for update, task in zip(updates, tasks, strict=True):
+            if task.cancelled():
+                break
+            handled = update.update_id + 1
+        return handled
+
+    async def _after(self, before: asyncio.Task[None] | None, update: Update) -> None:
+        if before is not None:
+            await asyncio.wait([before])  # the chat's update before this one, however it ended
+            if before.cancelled():
+                raise asyncio.CancelledError
+        await self.application.process_update(update)
 
     async def _cut_short(self, awaitable: Awaitable[T]) -> T:
         """Await something `stop` cancels (a long poll, a pause before trying again)."""
@@ -125,12 +163,25 @@ class Poller:
             log.info("could not confirm handled updates: %s", type(error).__name__)
 
     def stop(self) -> None:
-        """Stop after the update in hand; a long poll or a pause before a retry is cut short."""
+        """Stop after the updates in hand (given BATCH_GRACE: one waiting for a database that
+        is away is left for the next start); a long poll or a pause before a retry is cut
+        short."""
         if not self.stopping:
             log.info("stopping: the update in hand is finished first")
         self.stopping = True
         if self._waiting is not None:
             self._waiting.cancel()
+        if self._batch is not None:
+            asyncio.get_running_loop().call_later(BATCH_GRACE, self._batch.cancel)
+
+
+def _chat_of(update: Update) -> object:
+    """Which updates must be handled in order: those of one chat (or one person, where an
+    update has no chat)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None:
+        return ("chat", chat.id)
+    return ("user", user.id) if user is not None else ("update", update.update_id)
 
 
 def _unreachable(error: NetworkError, backoff: float) -> None:

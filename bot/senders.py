@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from telegram import (
@@ -17,11 +18,10 @@ from telegram import (
     Message,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.network_map import render as render_network_map
 from bot.render import split_text
-from dialogs import Replace
 from dialogs.engine.outputs import Keyboard, ShowNetworkMap
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,9 @@ NETWORK_BACKOFF = 0.5  # seconds, doubled after each failure
 # sendPhoto refuses a photo whose width and height add up to more, or that is more elongated.
 PHOTO_MAX_SIDES = 10_000
 PHOTO_MAX_RATIO = 20
+# The calls that timed out in this task, where someone counts them (the outbox, per row): a
+# timed-out call may have reached Telegram, and trying again may deliver it twice.
+TIMEOUTS: ContextVar[list[str] | None] = ContextVar("timeouts", default=None)
 
 
 def keyboard_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -102,6 +105,8 @@ async def retrying(method: str, chat_id: int, call: Callable[[], Awaitable[T]]) 
         except BadRequest:
             raise
         except NetworkError as error:
+            if isinstance(error, TimedOut) and (counted := TIMEOUTS.get()) is not None:
+                counted.append(method)  # it may have arrived all the same
             if attempt == NETWORK_RETRIES:
                 raise
             log.info("%s to chat %s failed (%s), retrying", method, chat_id, type(error).__name__)
@@ -118,18 +123,27 @@ async def acknowledge(query: CallbackQuery, text: str | None, chat_id: int) -> N
         log.info("callback in chat %s not acknowledged: %s", chat_id, error.message)
 
 
-async def replace(
-    bot: Bot, chat_id: int, output: Replace, query: CallbackQuery | None
+def pressed_message(query: CallbackQuery | None) -> int | None:
+    """The id of the message whose button was pressed, if Telegram still lets us edit it."""
+    message = query.message if query else None
+    return message.message_id if isinstance(message, Message) else None
+
+
+async def edit(
+    bot: Bot, chat_id: int, message_id: int | None, text: str, buttons: Keyboard
 ) -> list[int]:
     """Rewrite the message whose button was pressed; the ids of messages sent instead."""
-    message = query.message if query else None
-    if not isinstance(message, Message) or len(split_text(output.text)) > 1:
+    if message_id is None or len(split_text(text)) > 1:
         # Too old for Telegram to edit, or no longer fitting one message: send it anew.
-        return await send(bot, chat_id, output.text, output.buttons)
-    markup = keyboard_markup(output.buttons)
+        return await send(bot, chat_id, text, buttons)
+    markup = keyboard_markup(buttons)
     try:
         await retrying(
-            "editMessageText", chat_id, lambda: message.edit_text(output.text, reply_markup=markup)
+            "editMessageText",
+            chat_id,
+            lambda: bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+            ),
         )
     except BadRequest as error:
         reason = error.message.lower()
@@ -137,6 +151,6 @@ async def replace(
             return []  # a double tap asked for the same content twice: it is there
         if "not found" in reason or "can't be edited" in reason:
             # Deleted (by /wissen, or by the client) or too old: send it anew.
-            return await send(bot, chat_id, output.text, output.buttons)
+            return await send(bot, chat_id, text, buttons)
         raise
     return []

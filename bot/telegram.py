@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -22,7 +21,6 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,20 +30,20 @@ from telegram.ext import (
 )
 
 from bot.commands import command_aliases, read_command
+from bot.flood import ChatRateLimiter
 from bot.jobs import JobQueueClock
 from bot.meetings import TeamMeetings
+from bot.outbox import Postman
 from bot.pdf import to_pdf
 from bot.request import TelegramRequest
 from bot.senders import (
     acknowledge,
-    replace,
-    retrying,
+    pressed_message,
     send,
     send_document,
     send_message,
     send_network_map,
 )
-from bot.sent_messages import SentMessages
 from bot.settings import Settings
 from bot.telegram_html import to_telegram
 from dialogs import (
@@ -53,28 +51,23 @@ from dialogs import (
     Content,
     Edited,
     Event,
-    Notice,
     Press,
-    Replace,
-    Say,
     Text,
     Unreadable,
 )
-from dialogs.desk.requests import opener_buttons, screens_for
 from dialogs.engine.document import to_markdown
 from dialogs.engine.events import DESK_COMMANDS, ReminderDue
-from dialogs.engine.outputs import ShowNetworkMap
-from dialogs.linking.screens import section_list
-from dialogs.rights.mydata import data_document
-from reminders import Changes, DigestService, Now, Outcome, ReminderService, WakeClock
+from reminders import DigestService, Now, Outcome, ReminderService, WakeClock
 from storage import DigestRecord, Identity, StaffRecord
 from turns.conversation import Conversations, Turn
+from turns.deliveries import Deliveries
 from turns.desk import CounsellorDesk, DeskTurn
-from turns.failures import log_failure, unit_of_work
+from turns.failures import Gate, log_failure
+from turns.outbox import Pressed
 from turns.reminders import ClaimedReminder
-from turns.store import CounsellorNews
 
 log = logging.getLogger(__name__)
+POSTMAN = "postman"  # the application's outbox sender, in bot_data (tests wait for it)
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 T = TypeVar("T")
 
@@ -92,15 +85,17 @@ class TelegramChannel:
         *,
         bot: Bot,
         wake_clock: WakeClock,
-        sent: SentMessages,
+        postman: Postman,
         meetings: TeamMeetings,
+        units: Gate,
     ) -> None:
         self.conversations = conversations
         self.desk = desk
         self.content = content
         self.clock = clock
         self.bot = bot  # for what no update brings: reminders, digests
-        self.sent = sent  # ids of replies, kept for /wissen
+        self.postman = postman  # everything a turn sends goes through the outbox
+        self.units = units  # units of work: one at a time on SQLite, a few on PostgreSQL
         self.meetings = meetings  # team meetings in groups
         self.aliases = command_aliases(content)
         self.seen_staff: set[int] = set()  # counsellors whose digest and menu are in place
@@ -174,6 +169,15 @@ class TelegramChannel:
         if not _from_bot(update):
             await self.meetings.on_update(update, context.bot)
 
+    async def tell_waiting(self, bot: Bot, chat_id: int, language_code: str | None) -> None:
+        """The database is away: the person hears once that their message will be answered
+        (straight to Telegram: the outbox is in the database too)."""
+        text = self.content.ui(self.conversations.language_for(language_code)).waiting_for_database
+        try:
+            await send(bot, chat_id, text, ())
+        except NetworkError as error:  # Telegram is away too: the answer comes all the same
+            log.info("chat %s not told to wait: %s", chat_id, type(error).__name__)
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log with enough context to fix it (never what the client wrote); calm the client."""
         chat_id = (
@@ -199,44 +203,26 @@ class TelegramChannel:
         chat = update.effective_chat
         if user is None or chat is None:
             return
-        earlier, client_id = self.sent.take(chat.id)
-        try:
-            turn = await unit_of_work(
-                self.conversations.handle,
-                Identity("telegram", str(user.id)),
-                event,
-                self.clock(),
-                language_hint=user.language_code,
-                display_name=user.first_name,
-                username=user.username,
-                update_id=update.update_id,
-                # The client's message, or the bot's message whose button was pressed (the
-                # welcome, sent before consent, is known by its consent button).
-                message_id=(
-                    update.effective_message.message_id if update.effective_message else None
-                ),
-                earlier_messages=earlier,
-            )
-        except BaseException:
-            self.sent.put_back(chat.id, client_id, earlier)
-            raise
+        turn = await self.units.run(
+            self.conversations.handle,
+            Identity("telegram", str(user.id)),
+            event,
+            self.clock(),
+            language_hint=user.language_code,
+            display_name=user.first_name,
+            username=user.username,
+            update_id=update.update_id,
+            # The client's message, or the bot's message whose button was pressed (the
+            # welcome, sent before consent, is known by its consent button).
+            message_id=(update.effective_message.message_id if update.effective_message else None),
+            press=None if query is None else Pressed(query.id, pressed_message(query)),
+            waiting=functools.partial(self.tell_waiting, bot, chat.id, user.language_code),
+        )
         if turn.counsellor is not None:
             await self.handle_desk(turn.counsellor, bot, event, chat.id, query, update)
             return
         self.follow(turn)
-        try:
-            sent = await self.perform(turn, bot, chat.id, query)
-        except Forbidden:
-            # The client blocked the bot between writing and our answer: their reminders wait.
-            if turn.client_id is not None:
-                paused = await asyncio.to_thread(
-                    self.conversations.unreachable, turn.client_id, self.clock()
-                )
-                self.follow(Turn([], turn.language, turn.client_id, Changes(cancelled=paused)))
-            raise
-        if turn.client_id is not None:
-            self.sent.add(chat.id, turn.client_id, sent)
-        await self.tell_counsellors(bot, turn.news)
+        self.postman.post(turn.letters)
 
     async def handle_desk(
         self,
@@ -249,13 +235,15 @@ class TelegramChannel:
     ) -> None:
         """A counsellor: their desk, never the client conversation."""
         user = update.effective_user
-        turn = await unit_of_work(
+        language = user.language_code if user else None
+        turn = await self.units.run(
             self.desk.handle,
             staff,
             event,
             self.clock(),
-            user.language_code if user else None,
+            language,
             update.update_id,
+            waiting=functools.partial(self.tell_waiting, bot, chat_id, language),
         )
         if query is not None:
             await acknowledge(query, None, chat_id)
@@ -285,54 +273,10 @@ class TelegramChannel:
                 export.caption,
             )
             await send_document(bot, chat_id, f"{export.name}.pdf", pdf, None)
-        for notice in turn.to_clients:
-            if notice.channel != "telegram":
-                continue  # the terminal chat has no counsellors to link with
-            chat_id = int(notice.external_id)
-            try:
-                # Kept like any reply to the client, so /wissen deletes it too.
-                self.sent.add(chat_id, notice.client_id, await send(bot, chat_id, notice.text, ()))
-            except (Forbidden, NetworkError) as error:
-                log.warning(
-                    "notice for client chat %s not sent: %s",
-                    notice.external_id,
-                    type(error).__name__,
-                )
-
-    async def tell_counsellors(self, bot: Bot, news: Sequence[CounsellorNews]) -> None:
-        """News for counsellors, after the client's own reply. A message that cannot be sent
-        stays stored as new: the counsellor sees it in /clienten and the digest."""
-        delivered: list[int] = []
-        for item in news:
-            texts = self.content.desk(item.language)
-            screens = screens_for(self.content, item.language, "UTC", self.clock())
-            text = getattr(texts, item.key).format(
-                name=item.name,
-                text=item.text,
-                sections=section_list(screens, item.sections),
-                opener=item.opener,
-            )
-            buttons = (
-                opener_buttons(self.content, item.language, item.confirm_link)
-                if item.confirm_link is not None
-                else ()
-            )
-            try:
-                await send(bot, item.telegram_id, text, buttons)
-            except (Forbidden, NetworkError) as error:
-                log.warning(
-                    "news for counsellor chat %s not sent: %s",
-                    item.telegram_id,
-                    type(error).__name__,
-                )
-                continue
-            if item.message_id is not None:
-                delivered.append(item.message_id)
-        if delivered:
-            await asyncio.to_thread(self.conversations.mark_delivered, delivered, self.clock())
+        self.postman.post(turn.letters)
 
     async def deliver_digest(self, record: DigestRecord) -> Outcome:
-        made = await asyncio.to_thread(
+        made = await self.units.run(
             self.desk.digest, record.staff_id, record.period_start, self.clock()
         )
         if made is None:
@@ -360,70 +304,13 @@ class TelegramChannel:
             # Someone from the terminal chat: Telegram cannot reach them.
             return Outcome.BLOCKED
         event = ReminderDue(reminder.id, reminder.step, follow_up=reminder.kind == "follow_up")
-        turn = await asyncio.to_thread(self.conversations.handle, identity, event, self.clock())
+        turn = await self.units.run(self.conversations.handle, identity, event, self.clock())
         self.follow(turn)
         if not turn.reminder_shown:
             return Outcome.SETTLED
-        chat_id = int(identity.external_id)
-        try:
-            self.sent.add(
-                chat_id, reminder.client_id, await self.perform(turn, self.bot, chat_id, None)
-            )
-        except Forbidden:
-            return Outcome.BLOCKED
-        except NetworkError as error:
-            log.warning("reminder %s not sent: %s", reminder.id, type(error).__name__)
-            return Outcome.FAILED
+        # In the outbox now: sent from there, whatever happens to this process.
+        self.postman.post(turn.letters)
         return Outcome.SENT
-
-    async def perform(
-        self, turn: Turn, bot: Bot, chat_id: int, query: CallbackQuery | None
-    ) -> list[int]:
-        """Send what the engine asked for; the ids of the messages sent. Everything was
-        committed before this runs."""
-        if query is not None:
-            notices = [o.text for o in turn.outputs if isinstance(o, Notice)]
-            await acknowledge(query, notices[-1] if notices else None, chat_id)
-        if turn.hide:
-            await self.hide(bot, chat_id, turn)
-        sent: list[int] = []
-        for output in turn.outputs:
-            if isinstance(output, Say):
-                sent += await send(bot, chat_id, output.text, output.buttons)
-            elif isinstance(output, Replace):
-                sent += await replace(bot, chat_id, output, query)
-            elif isinstance(output, ShowNetworkMap):
-                sent.append(await send_network_map(bot, chat_id, output))
-        if turn.my_data is not None:
-            sent += await self.send_my_data(bot, chat_id, turn.language, turn.my_data)
-        return sent
-
-    async def send_my_data(
-        self, bot: Bot, chat_id: int, language: str, data: dict[str, Any]
-    ) -> list[int]:
-        document = data_document(self.content, language, data)
-        pdf = await asyncio.to_thread(to_pdf, document)
-        exported = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode()
-        name = self.content.ui(language).my_data_file
-        return [
-            await send_document(bot, chat_id, f"{name}.json", exported, None),
-            await send_document(bot, chat_id, f"{name}.pdf", pdf, None),
-        ]
-
-    async def hide(self, bot: Bot, chat_id: int, turn: Turn) -> None:
-        """Delete the chat's recent messages (Telegram allows 48 hours, 100 per call)."""
-        for start in range(0, len(turn.hide), 100):
-            batch = turn.hide[start : start + 100]
-            try:
-                await retrying(
-                    "deleteMessages",
-                    chat_id,
-                    functools.partial(bot.delete_messages, chat_id, batch),
-                )
-            except BadRequest as error:  # some were gone already: the others are deleted
-                log.info("deleting messages in chat %s: %s", chat_id, error.message)
-        if turn.client_id is not None:
-            await asyncio.to_thread(self.conversations.forget_messages, turn.client_id, turn.hide)
 
 
 def _from_bot(update: Update) -> bool:
@@ -477,12 +364,13 @@ def build_application(
 
     async def post_init(application: App) -> None:
         await publish_commands(application, content, conversations.default_language)
+        await postman.start()
         await asyncio.to_thread(channel.reminders.start)
         await asyncio.to_thread(channel.digests.start)
         await asyncio.to_thread(meetings.rearm)
 
     async def post_stop(application: App) -> None:
-        await sent.flush()
+        await postman.stop()
 
     application = (
         ApplicationBuilder()
@@ -491,7 +379,7 @@ def build_application(
         .get_updates_request(TelegramRequest(connection_pool_size=1))
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(ChatRateLimiter())
         .post_init(post_init)
         .post_stop(post_stop)
         .updater(None)  # bot.polling.Poller: updates confirmed only once handled
@@ -503,15 +391,19 @@ def build_application(
         wake_clock = JobQueueClock(application.job_queue, clock)
     else:
         raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
-    sent = SentMessages(conversations, clock, wake_clock)
+    units = Gate(conversations.sessions)
+    postman = Postman(
+        application.bot, Deliveries(conversations.sessions), content, clock, wake_clock, units
+    )
     meetings = TeamMeetings(
         content,
         conversations.sessions,
         clock,
         wake_clock,
         conversations.language_for,
-        sent,
+        postman,
         application.bot,
+        units,
     )
     desk = CounsellorDesk(
         content,
@@ -528,8 +420,10 @@ def build_application(
         clock,
         bot=application.bot,
         wake_clock=wake_clock,
-        sent=sent,
+        postman=postman,
         meetings=meetings,
+        units=units,
     )
     channel.install(application)
+    application.bot_data[POSTMAN] = postman
     return application

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from bot.commands import command_aliases, read_command
 from bot.network_map import render
 from bot.pdf import to_pdf
-from dialogs import Command, CommandName, Event, Notice, Press, Replace, Say, Text
+from dialogs import Command, CommandName, Event, Press, Text
 from dialogs.engine.numbers import whole_number
 from dialogs.engine.outputs import Button, ForgetMe, Keyboard, ShowNetworkMap
 from dialogs.engine.state import Closeness
@@ -22,6 +22,8 @@ from reminders import Now
 from storage import Identity
 from storage.files import write_private
 from turns.conversation import Conversations
+from turns.deliveries import Deliveries, Sent
+from turns.outbox import Acknowledge, Edit, Message, MyData, Payload, Pressed
 
 HEADER = (
     "Krachtwerk bot, terminal chat. Type an answer, a number to press that button, or a\n"
@@ -47,6 +49,7 @@ class TerminalChat:
         self.echo = echo  # repeat piped input so a transcript reads like a conversation
         self.files = files  # where /mijngegevens writes its files
         self.aliases = command_aliases(conversations.engine.content)
+        self.deliveries = Deliveries(conversations.sessions)
         self.buttons: tuple[Button, ...] = ()  # the buttons of the latest answer, by number
         self.fresh = False  # whether this answer's first keyboard is still to come
         self.stored = False  # whether anything of this person is kept (consent, not erased)
@@ -75,23 +78,35 @@ class TerminalChat:
         return read_command(text, self.aliases) or Text(text)
 
     def step(self, event: Event) -> None:
-        turn = self.conversations.handle(self.identity, event, self.clock())
+        pressed = Pressed(None, None) if isinstance(event, Press) else None
+        turn = self.conversations.handle(self.identity, event, self.clock(), press=pressed)
         self.stored = turn.client_id is not None
         # Every button of this answer keeps a number, not only the last message's: the one
         # under a crisis answer ("let my counsellor know", "save it") comes before the question.
-        self.fresh = any(isinstance(o, Say | Replace) and o.buttons for o in turn.outputs)
-        for output in turn.outputs:
-            if isinstance(output, Say | Replace):
-                self.show(output.text, output.buttons)
-            elif isinstance(output, Notice):
-                self.output.write(f"  ({output.text})\n")
-            elif isinstance(output, ShowNetworkMap):
-                self.show_map(output)
-        if turn.my_data is not None:
-            self.save_my_data(turn.my_data, turn.language)
+        self.fresh = any(
+            isinstance(letter.payload, Message | Edit) and letter.payload.buttons
+            for letter in turn.letters
+        )
+        for letter in turn.letters:
+            self.deliver(letter.payload)
         if any(isinstance(output, ForgetMe) for output in turn.outputs):
             self.remove_files()
         self.output.flush()
+        # Shown: the outbox rows are done (a terminal cannot delete what it printed).
+        self.deliveries.record([Sent(letter, ()) for letter in turn.letters], self.clock())
+
+    def deliver(self, payload: Payload) -> None:
+        match payload:
+            case Message(text=text, buttons=buttons) | Edit(text=text, buttons=buttons):
+                self.show(text, buttons)
+            case Acknowledge(text=text) if text is not None:
+                self.output.write(f"  ({text})\n")
+            case ShowNetworkMap():
+                self.show_map(payload)
+            case MyData(data=data, language=language):
+                self.save_my_data(data, language)
+            case _:
+                pass  # a deletion (the terminal keeps what it printed), an alert (no counsellors)
 
     def remove_files(self) -> None:
         """Erased: the files written for this person go too (their data, their map), under

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from storage import dispatch
 from storage.db import insert_once
@@ -27,9 +26,8 @@ class DigestRecord:
     status: str
 
 
-class DigestRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+class DigestRepository(dispatch.SentOnce):
+    model = Digest
 
     def ensure(self, staff_id: int, due_at: datetime, period_start: datetime, now: datetime) -> int:
         """The id of the counsellor's digest due at `due_at`, made if it is not there yet."""
@@ -54,17 +52,6 @@ class DigestRepository:
         if row is None:
             return None
         return DigestRecord(row.id, row.staff_id, row.due_at, row.period_start, row.status)
-
-    def claim(self, digest_id: int, now: datetime) -> bool:
-        """Take a due digest for sending. True for exactly one caller, whatever the race."""
-        return dispatch.claim(self.session, Digest, digest_id, now)
-
-    def mark_sent(self, digest_id: int, now: datetime) -> None:
-        dispatch.mark_sent(self.session, Digest, digest_id, now)
-
-    def release(self, digest_id: int) -> None:
-        """Sending failed in a way worth retrying: the digest is scheduled again."""
-        dispatch.release(self.session, Digest, digest_id)
 
     def skip(self, digest_id: int) -> None:
         """A claimed digest had nothing to tell: it ends without being sent."""

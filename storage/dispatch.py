@@ -58,6 +58,27 @@ def settle(
     )
 
 
+class SentOnce:
+    """A repository of rows sent once: `model` says which; claiming, marking sent and releasing
+    are the same for every such row."""
+
+    model: ClassVar[type[Dispatched]]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, row_id: int, now: datetime) -> bool:
+        """Take a due row for sending. True for exactly one caller, whatever the race."""
+        return claim(self.session, self.model, row_id, now)
+
+    def mark_sent(self, row_id: int, now: datetime) -> None:
+        mark_sent(self.session, self.model, row_id, now)
+
+    def release(self, row_id: int) -> None:
+        """Sending failed in a way worth retrying: the row is scheduled again."""
+        release(self.session, self.model, row_id)
+
+
 def recover_stale(
     session: Session, model: type[Dispatched], now: datetime, lease: timedelta
 ) -> None:

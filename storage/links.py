@@ -28,7 +28,8 @@ from storage.models import (
 )
 from storage.staff import ACTIVE_COUNSELLOR
 
-MESSAGE_KINDS = ("message", "call")
+# A crisis alert carries no text: what the client wrote is never passed on.
+MESSAGE_KINDS = ("message", "call", "crisis")
 
 # A link that shares: not ended, and confirmed by the counsellor. Every read of a link for
 # sharing, messages, alerts, case files and team meetings goes through this.
@@ -60,6 +61,7 @@ class Delivery:
     counsellor_telegram_id: int
     counsellor_language: str
     client_name: str
+    counsellor_name: str
 
 
 def link_sections(link: Link) -> frozenset[Section]:
@@ -127,7 +129,7 @@ class LinkRepository:
             stored.append((message, staff, link.client_name))
         self.session.flush()
         return [
-            Delivery(message.id, staff.telegram_id, staff.language, name)
+            Delivery(message.id, staff.telegram_id, staff.language, name, staff.name)
             for message, staff, name in stored
         ]
 

@@ -431,6 +431,37 @@ class ChatMessage(Base):
     )
 
 
+class Outgoing(Base):
+    """Something the bot sends (a message, an edit, a picture, a deletion, a counsellor's
+    alert), written in the transaction that decided it and sent from here after the commit:
+    a crash in between loses nothing. In order per chat (`id`). Once sent, only the message ids
+    stay (for /wissen) until the row is pruned; a send that keeps failing stays with its reason."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat: Mapped[str] = mapped_column(String(64))  # the chat's id on the channel
+    # Whose chat it is: erasing the client takes every row of theirs with it.
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # emptied once sent
+    status: Mapped[str] = mapped_column(String(12))  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    uncertain: Mapped[int] = mapped_column(Integer, default=0)  # tries that may have arrived
+    reason: Mapped[str | None] = mapped_column(String(200))  # why the last try failed
+    message_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    next_try_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_outbox_status_next_try_at", status, next_try_at),
+        Index("ix_outbox_client_sent_at", client_id, sent_at),
+        Index("ix_outbox_sent_at", sent_at),
+    )
+
+
 class TeamMeeting(Base):
     """A team strength meeting in a Telegram group (dialogs/meeting/engine.py). The row is the whole
     state: a restart re-arms its timer from `wake_at`. Told later: what came of its case."""

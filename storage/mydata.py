@@ -31,6 +31,7 @@ from storage.models import (
     Invitation,
     Link,
     MeetingIdea,
+    Outgoing,
     PlanEventRow,
     Reflection,
     Reminder,
@@ -56,6 +57,7 @@ CLIENT_TABLES: tuple[tuple[str, type[DeclarativeBase]], ...] = (
     ("messages_to_counsellors", CounsellorMessage),
     ("looks_at_your_data", AuditEntry),
     ("recent_chat_message_ids", ChatMessage),
+    ("messages_from_the_bot", Outgoing),
     ("proposals_from_team_meetings", StepProposal),
 )
 # Reminders a scheduler may still hold a timer for.

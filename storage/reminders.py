@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Update, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Update, select, update
 
 from storage import dispatch
 from storage.models import Reminder
@@ -46,9 +45,8 @@ class ReminderRecord:
     sent_at: datetime | None
 
 
-class ReminderRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+class ReminderRepository(dispatch.SentOnce):
+    model = Reminder
 
     def get(self, reminder_id: int) -> ReminderRecord | None:
         row = self.session.get(Reminder, reminder_id, populate_existing=True)
@@ -73,28 +71,11 @@ class ReminderRepository:
 
     def cancel_for_step(self, client_id: int, step: int) -> list[int]:
         """Cancel the step's scheduled and paused reminders; their ids, to drop the timers."""
-        return self._ids(
-            update(Reminder)
-            .where(
-                Reminder.client_id == client_id,
-                Reminder.step_number == step,
-                Reminder.status.in_(("scheduled", "paused")),
-            )
-            .values(status="cancelled")
-        )
+        return self._cancel_waiting(client_id, step)
 
     def cancel_follow_ups(self, client_id: int, step: int) -> list[int]:
         """Cancel the step's waiting follow-ups (a new one replaces them: never two)."""
-        return self._ids(
-            update(Reminder)
-            .where(
-                Reminder.client_id == client_id,
-                Reminder.step_number == step,
-                Reminder.kind == "follow_up",
-                Reminder.status.in_(("scheduled", "paused")),
-            )
-            .values(status="cancelled")
-        )
+        return self._cancel_waiting(client_id, step, Reminder.kind == "follow_up")
 
     def mark_missed(self, reminder_ids: Sequence[int]) -> None:
         """Scheduled reminders found too late to be useful: the client is told instead."""
@@ -104,17 +85,6 @@ class ReminderRepository:
             .values(status="missed")
             .execution_options(synchronize_session=False)
         )
-
-    def claim(self, reminder_id: int, now: datetime) -> bool:
-        """Take a due reminder for sending. True for exactly one caller, whatever the race."""
-        return dispatch.claim(self.session, Reminder, reminder_id, now)
-
-    def mark_sent(self, reminder_id: int, now: datetime) -> None:
-        dispatch.mark_sent(self.session, Reminder, reminder_id, now)
-
-    def release(self, reminder_id: int) -> None:
-        """Sending failed in a way worth retrying: the reminder is scheduled again."""
-        dispatch.release(self.session, Reminder, reminder_id)
 
     def settle(self, reminder_id: int, status: str) -> None:
         """End a claimed reminder without sending it: 'cancelled', 'paused' or 'missed'."""
@@ -136,6 +106,21 @@ class ReminderRepository:
             .execution_options(synchronize_session=False)
         )
         return self.cancel_follow_ups(client_id, step)
+
+    def not_delivered(self, reminder_id: int) -> list[int]:
+        """A reminder counted as sent whose message the client's chat refused (they blocked
+        the bot): paused like their others, and no follow-up to a reminder that never came.
+        The follow-ups cancelled."""
+        record = self.get(reminder_id)
+        if record is None or record.status != "sent":
+            return []
+        self.session.execute(
+            update(Reminder)
+            .where(Reminder.id == reminder_id)
+            .values(status="paused", sent_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return self.cancel_follow_ups(record.client_id, record.step)
 
     def pause_client(self, client_id: int) -> list[int]:
         return self._ids(
@@ -198,6 +183,19 @@ class ReminderRepository:
             .where(Reminder.id.in_(list(reminder_ids)), Reminder.told_at.is_(None))
             .values(told_at=now)
             .execution_options(synchronize_session=False)
+        )
+
+    def _cancel_waiting(self, client_id: int, step: int, *only: ColumnElement[bool]) -> list[int]:
+        """Cancel the step's reminders still waiting (scheduled or paused) that match `only`."""
+        return self._ids(
+            update(Reminder)
+            .where(
+                Reminder.client_id == client_id,
+                Reminder.step_number == step,
+                Reminder.status.in_(("scheduled", "paused")),
+                *only,
+            )
+            .values(status="cancelled")
         )
 
     def _ids(self, statement: Update) -> list[int]:

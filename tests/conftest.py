@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import Content, Engine, load_content
 from storage import make_engine, make_session_factory, upgrade
@@ -78,6 +79,11 @@ def database(database_url: str) -> Iterator[DatabaseEngine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def sessions(database: DatabaseEngine) -> sessionmaker[Session]:
+    return make_session_factory(database)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,24 +43,25 @@ from storage import (
     UpdateRepository,
 )
 from storage.meetings import MeetingRepository
+from storage.outbox import OutboxRepository, OutgoingRecord
 from storage.resources import ResourceRepository
+from turns.outbox import Address, Letter, Pressed, alert_rows, client_rows
 from turns.reminders import Changes
-from turns.store import CounsellorNews, TurnStore
+from turns.store import TurnStore
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Turn:
-    """What one event led to: the outputs to perform, and the client's language for them."""
+    """What one event led to: the outputs (already stored, with what they send in the outbox),
+    the client's language, and the outbox rows for the channel to send after the commit."""
 
     outputs: list[Output]
     language: str
     client_id: int | None
     reminders: Changes = field(default_factory=Changes)
-    news: list[CounsellorNews] = field(default_factory=list)  # for counsellors, after commit
-    my_data: dict[str, Any] | None = None  # everything stored about the client, to send
-    hide: list[int] = field(default_factory=list)  # ids of chat messages to delete
+    letters: list[Letter] = field(default_factory=list)
     counsellor: StaffRecord | None = None  # the update is for this counsellor's desk
 
     @property
@@ -103,16 +103,17 @@ class Conversations:
         username: str | None = None,
         update_id: int | None = None,
         message_id: int | None = None,
-        earlier_messages: Sequence[int] = (),
+        press: Pressed | None = None,
     ) -> Turn:
-        """Step the engine for one event and commit everything it produced before returning.
+        """Step the engine for one event and commit everything it produced before returning:
+        its records, and what it sends (to the client, to counsellors) as outbox rows.
 
-        The reminder rows it changed are in the turn, for the clock to follow after the commit,
-        and so is the news for counsellors. `display_name` and `username` are the person's name
-        and @username on the channel, shown to a counsellor whose invitation they opened. An update
-        (`update_id`) delivered a second time has no effect at all. `message_id` is the id of
-        the client's message in the chat, kept (never its text) so /wissen can delete it;
-        `earlier_messages` are the ids of the bot's replies since the chat's last update.
+        The reminder rows it changed are in the turn, for the clock to follow after the commit.
+        `display_name` and `username` are the person's name and @username on the channel, shown
+        to a counsellor whose invitation they opened. An update (`update_id`) delivered a
+        second time has no effect at all. `message_id` is the id of the client's message in
+        the chat, kept (never its text) so /wissen can delete it; `press` is the button press
+        the event came from, to answer.
         """
         who = identity_key(identity)
         with self.sessions.begin() as session:
@@ -137,17 +138,21 @@ class Conversations:
                 state = replace(state, invitation=InvitationRepository(session).pending(who, now))
 
             new, outputs = self.engine.step(state, event, now)
+            chat = Address(identity.channel, identity.external_id)
             if record is None and not new.dialog.consented:
-                # Without consent nothing about the person is stored.
-                return Turn(outputs, new.dialog.language, None)
+                # Without consent nothing about the person is stored (the outbox row goes
+                # once it is sent).
+                rows = client_rows(chat, outputs, press=press, language=new.dialog.language)
+                added = OutboxRepository(session).add(rows, now)
+                return Turn(outputs, new.dialog.language, None, letters=_read(added))
             if record is None:
                 record = clients.create(
                     identity, language=new.dialog.language, timezone=self.default_timezone, now=now
                 )
                 log.info("client %s consented", record.id)
-            # Kept before the outputs are performed, so /wissen deletes these too.
-            mine = [] if message_id is None else [message_id]
-            ChatMessageRepository(session).remember(record.id, [*earlier_messages, *mine], now)
+            # Kept before the outputs are performed, so /wissen deletes it too.
+            if message_id is not None:
+                ChatMessageRepository(session).remember(record.id, [message_id], now)
             store = TurnStore(
                 session,
                 record.id,
@@ -158,20 +163,27 @@ class Conversations:
                 audit_key=self.audit_key,
             )
             changes = store.perform(outputs)
+            language = new.dialog.language
             if store.forgotten:
                 log.info("client %s erased at their request", record.id)
-                return Turn(outputs, new.dialog.language, None, changes, store.news)
-            ConversationRepository(session).save(record.id, new.dialog.model_dump(mode="json"), now)
-            clients.touch(record.id, language=new.dialog.language, now=now)
-            return Turn(
+            else:
+                chat = replace(chat, client_id=record.id)
+                ConversationRepository(session).save(
+                    record.id, new.dialog.model_dump(mode="json"), now
+                )
+                clients.touch(record.id, language=language, now=now)
+            rows = client_rows(
+                chat,
                 outputs,
-                new.dialog.language,
-                record.id,
-                changes,
-                store.news,
-                my_data=store.my_data,
+                press=press,
                 hide=store.hide,
+                my_data=store.my_data,
+                language=language,
             )
+            rows += alert_rows(self.engine.content, store.news, now, client=chat, language=language)
+            letters = _read(OutboxRepository(session).add(rows, now))
+            client_id = None if store.forgotten else record.id
+            return Turn(outputs, language, client_id, changes, letters)
 
     @staticmethod
     def _counsellor(session: Session, identity: Identity) -> StaffRecord | None:
@@ -245,26 +257,6 @@ class Conversations:
             ClientRepository(session).mark_unreachable(client_id, now)
             return ReminderRepository(session).pause_client(client_id)
 
-    def remember_messages(self, sent: Mapping[int, tuple[list[int], datetime]]) -> None:
-        """The ids of the bot's messages in clients' chats (client id -> ids and when they
-        were sent), for /wissen; a client erased meanwhile is skipped. Ids too old to
-        delete go at the same time."""
-        with self.sessions.begin() as session:
-            chat = ChatMessageRepository(session)
-            for client_id in ClientRepository(session).existing(sent):
-                message_ids, at = sent[client_id]
-                chat.remember(client_id, message_ids, at)
-            chat.prune(max(at for _, at in sent.values()))
-
-    def forget_messages(self, client_id: int, message_ids: list[int]) -> None:
-        with self.sessions.begin() as session:
-            ChatMessageRepository(session).forget(client_id, message_ids)
-
-    def mark_delivered(self, message_ids: list[int], now: datetime) -> None:
-        """Messages for counsellors that went out (the others stay new for them)."""
-        with self.sessions.begin() as session:
-            LinkRepository(session).mark_delivered(message_ids, now)
-
     def _dialog(self, client_id: int, raw: Mapping[str, object] | None, language: str) -> Dialog:
         if raw is not None:
             try:
@@ -282,6 +274,10 @@ def _shows_invitation(state: State, event: Event) -> bool:
     return (
         not dialog.consented or isinstance(event, CodeEntered) or dialog.screen is Screen.INVITATION
     )
+
+
+def _read(records: Sequence[OutgoingRecord]) -> list[Letter]:
+    return [Letter.read(record) for record in records]
 
 
 def identity_key(identity: Identity) -> str:

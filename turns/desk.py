@@ -29,6 +29,8 @@ from storage import (
     StaffRepository,
     UpdateRepository,
 )
+from storage.outbox import OutboxRepository
+from turns.outbox import Address, Letter, Message, outgoing
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +51,13 @@ class Digest:
 
 
 @dataclass(frozen=True)
-class ToClient:
-    """A message for a client in their own chat, about what the counsellor did."""
-
-    client_id: int
-    channel: str
-    external_id: str
-    text: str
-
-
-@dataclass(frozen=True)
 class DeskTurn:
     language: str
     messages: list[Say] = field(default_factory=list)
     summary: Document | None = None
     network_map: ShowNetworkMap | None = None  # sent as a photo after the summary
     export: Export | None = None
-    to_clients: list[ToClient] = field(default_factory=list)
+    letters: list[Letter] = field(default_factory=list)  # to clients' chats, in the outbox
 
 
 class CounsellorDesk:
@@ -216,8 +208,9 @@ class CounsellorDesk:
         else:
             reply = texts.opener_refused
             told = ui.link_refused.format(counsellor=notice.counsellor)
-        return DeskTurn(
-            language,
-            [Say(reply)],
-            to_clients=[ToClient(notice.client_id, notice.channel, notice.external_id, told)],
-        )
+        letters = []
+        if notice.channel == "telegram":  # the terminal chat has no counsellors to link with
+            chat = Address(notice.channel, notice.external_id, notice.client_id)
+            added = OutboxRepository(session).add([outgoing(chat, Message(told))], now)
+            letters = [Letter.read(record) for record in added]
+        return DeskTurn(language, [Say(reply)], letters=letters)

@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import Content
+from dialogs.engine.outputs import Button, Keyboard
+from dialogs.meeting.client_answers import proposal_buttons
 from dialogs.meeting.engine import initials, step
 from dialogs.meeting.screens import parse
 from dialogs.meeting.state import (
@@ -28,6 +30,8 @@ from dialogs.meeting.state import (
 )
 from storage import UpdateRepository
 from storage.meetings import MeetingRepository, Proposal
+from storage.outbox import NewOutgoing, OutboxRepository
+from turns.outbox import Address, Letter, Message, outgoing
 
 log = logging.getLogger(__name__)
 CASE_PHASES = frozenset({Phase.PRESENTER, Phase.CASE})
@@ -52,7 +56,7 @@ class GroupTurn:
     meeting: Meeting | None
     timer_message: int | None  # the message the timer edited before this event
     outputs: list[MeetingOutput] = field(default_factory=list)
-    proposals: list[Proposal] = field(default_factory=list)
+    letters: list[Letter] = field(default_factory=list)  # proposals, to the clients' chats
 
 
 class MeetingWork:
@@ -96,6 +100,7 @@ class MeetingWork:
                 key=update_id or 0,
             )
             turn = GroupTurn(new, meeting.timer_message if meeting else None, outputs)
+            offers: list[NewOutgoing] = []
             if new is not None and new != meeting:
                 meetings.save(new)
             for output in outputs:
@@ -105,9 +110,28 @@ class MeetingWork:
                     proposal = meetings.propose(
                         new.key, output.link_id, output.presenter_id, output.steps, now
                     )
-                    if proposal is not None:
-                        turn.proposals.append(proposal)
+                    if proposal is not None and proposal.channel == "telegram":
+                        # The terminal chat shows it when the client comes back.
+                        offers.append(self.offer(proposal))
+            turn.letters = [Letter.read(r) for r in OutboxRepository(session).add(offers, now)]
             return turn
+
+    def offer(self, proposal: Proposal) -> NewOutgoing:
+        """The client hears of the proposal in their own chat and decides there."""
+        meeting = self.content.meeting.get(proposal.language) or next(
+            iter(self.content.meeting.values())
+        )
+        texts = meeting.texts
+        text = texts.client_proposal.format(
+            counsellor=proposal.counsellor,
+            steps="\n".join(f"• {step_text}" for step_text in proposal.steps),
+        )
+        buttons: Keyboard = tuple(
+            (Button(label, data),)
+            for label, data in proposal_buttons(proposal.id, texts.client_yes, texts.client_no)
+        )
+        chat = Address(proposal.channel, proposal.external_id, proposal.client_id)
+        return outgoing(chat, Message(text, buttons))
 
     @staticmethod
     def load(

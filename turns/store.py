@@ -69,7 +69,9 @@ from storage import (
     StepRecord,
 )
 from storage.meetings import MeetingRepository
+from storage.outbox import OutboxRepository
 from storage.resources import ResourceRecord, ResourceRepository
+from storage.updates import DELETABLE_FOR
 from turns.reminders import Changes
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ class CounsellorNews:
     message_id: int | None = None
     opener: str = ""
     confirm_link: int | None = None
+    counsellor: str = ""  # the counsellor's own name, for the client if they cannot be reached
 
 
 class TurnStore:
@@ -125,6 +128,7 @@ class TurnStore:
         self.news: list[CounsellorNews] = []
         self.data = ClientDataRepository(session)
         self.chat = ChatMessageRepository(session)
+        self.outbox = OutboxRepository(session)
         self.my_data: dict[str, Any] | None = None  # everything stored, asked for this turn
         self.hide: list[int] = []  # message ids to delete from the chat
         self.forgotten = False  # the client is erased: nothing more may be written
@@ -251,7 +255,14 @@ class TurnStore:
                 case ExportMyData():
                     self.my_data = self.data.everything(client, self.identity)
                 case HideChat():
-                    self.hide = self.chat.deletable(client, now)
+                    # Forgotten at once: the deletion is an outbox row of this transaction,
+                    # sent whatever happens, and a second /wissen need not ask again.
+                    since = now - DELETABLE_FOR
+                    self.hide = sorted(
+                        {*self.chat.deletable(client, now), *self.outbox.sent_ids(client, since)}
+                    )
+                    self.chat.forget(client, self.hide)
+                    self.outbox.forget_sent(client)
                 case ForgetMe():
                     erased = self.data.erase(
                         client, self.identity, audit_key=self.audit_key, now=now
@@ -263,8 +274,19 @@ class TurnStore:
                     self.forgotten = True
                     return changes
                 case AlertCounsellor():
-                    for link in self.links.for_client(client):
-                        self.tell(link.id, "client_crisis", frozenset())
+                    # Kept on the counsellor's desk as well: an alert that cannot be sent
+                    # now is still there when they look, and is sent again.
+                    for sent in self.links.add_message(client, "crisis", "", now):
+                        self.news.append(
+                            CounsellorNews(
+                                sent.counsellor_telegram_id,
+                                sent.counsellor_language,
+                                "client_crisis",
+                                sent.client_name,
+                                message_id=sent.message_id,
+                                counsellor=sent.counsellor_name,
+                            )
+                        )
                 case DecideProposal(proposal_id=proposal_id, accepted=accepted):
                     # Its steps, on a yes, are SaveStep outputs of the same turn.
                     self.meetings.decide(proposal_id, client, accepted, now)
@@ -276,8 +298,12 @@ class TurnStore:
                     | SendCounsellorMessage()
                 ):
                     self.perform_link(output)
-                case Say() | Replace() | Notice() | ShowNetworkMap() | ReminderShown():
-                    pass  # for the channel to send, after the commit
+                case ReminderShown(reminder_id=reminder_id):
+                    # Its message is an outbox row of this transaction: sent whatever happens
+                    # next, so a restart does not show the reminder twice.
+                    self.reminders.mark_sent(reminder_id, now)
+                case Say() | Replace() | Notice() | ShowNetworkMap():
+                    pass  # outbox rows, for the channel to send after the commit
                 case _:
                     assert_never(output)
         return changes

@@ -1,19 +1,21 @@
-"""Reading content files: the folder, the one error every loader raises, YAML, and what a
-pydantic error or a template's placeholders say about the file. Shared by the loaders of the
-flows and texts (`load`), the crisis phrases (`safety.crisis`) and the team meeting
-(`meeting.content`), which import nothing from each other for it."""
+"""Reading content files: the folder, the one error every loader raises, YAML into a pydantic
+model, and what a pydantic error or a template's placeholders say about the file. Shared by the
+loaders of the flows and texts (`load`), the times (`times`), the crisis phrases
+(`safety.crisis`) and the team meeting (`meeting.content`), which import nothing from each other
+for it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from string import Formatter
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 # The shipped content: the YAML folders next to these modules.
 DEFAULT_CONTENT_DIR = Path(__file__).parent
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class ContentError(Exception):
@@ -35,6 +37,14 @@ def describe(path: Path, error: ValidationError) -> str:
         for issue in error.errors()
     )
     return f"{path}: {issues}"
+
+
+def read_model(path: Path, model: type[Model]) -> Model:
+    """The YAML file as `model`; a ContentError names the file and where in it it is wrong."""
+    try:
+        return model.model_validate(read_yaml(path))
+    except ValidationError as error:
+        raise ContentError(describe(path, error)) from None
 
 
 def check_placeholders(path: Path, key: str, template: str, allowed: set[str]) -> None:

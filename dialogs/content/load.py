@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from dialogs.content.files import (
     DEFAULT_CONTENT_DIR,
     ContentError,
     check_placeholders,
-    describe,
-    read_yaml,
+    read_model,
 )
 from dialogs.content.flows import (
     Flow,
@@ -118,10 +115,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
 
     specs: dict[Path, FlowSpec] = {}
     for path in flow_files:
-        try:
-            specs[path] = FlowSpec.model_validate(read_yaml(path))
-        except ValidationError as error:
-            raise ContentError(describe(path, error)) from None
+        specs[path] = read_model(path, FlowSpec)
         if specs[path].id != path.stem:
             raise ContentError(f"{path}: id {specs[path].id!r} must match the file name")
     all_lists = {
@@ -148,10 +142,7 @@ def load_content(root: Path = DEFAULT_CONTENT_DIR) -> Content:
     commands: dict[str, Mapping[CommandName, CommandText]] = {}
     for path in text_files:
         language = path.stem
-        try:
-            parsed = TextsFile.model_validate(read_yaml(path))
-        except ValidationError as error:
-            raise ContentError(describe(path, error)) from None
+        parsed = read_model(path, TextsFile)
         flat = dict(_flatten(parsed.flows, "flows"))
         for key in sorted(required - flat.keys()):
             raise ContentError(f"{path}: missing text for key {key}")

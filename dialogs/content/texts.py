@@ -73,6 +73,7 @@ class UiTexts(Strict):
     edit_pick_question: str
     private_only: str
     error: str
+    waiting_for_database: str
     menu_plan: str
     required: str
     choose_button: str
@@ -176,6 +177,7 @@ class UiTexts(Strict):
     crisis: str
     crisis_alert: str
     crisis_alerted: str
+    crisis_alert_failed: str
     crisis_not_saved: str
     crisis_save: str
     section_resources: str
@@ -253,6 +255,7 @@ class CounsellorTexts(Strict):
     reflection_about: str
     messages_title: str
     message_call: str
+    message_crisis: str
     digest_title: str
     digest_intro: str
     digest_nothing: str
@@ -351,6 +354,7 @@ UI_PLACEHOLDERS = {
     "look_line": {"when", "counsellor", "kind", "sections"},
     "crisis_alert": {"counsellor"},
     "crisis_alerted": {"counsellor"},
+    "crisis_alert_failed": {"counsellor"},
     "ask_help_step": {"name", "help"},
     "resource_for_goal": {"number"},
     "confirm_drop_resource": {"name"},

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import time, timedelta
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from dialogs.content.files import DEFAULT_CONTENT_DIR, ContentError, describe, read_yaml
+from dialogs.content.files import DEFAULT_CONTENT_DIR, read_model
 from dialogs.content.flows import Strict
 from dialogs.engine.when import DayTimes
 
@@ -46,7 +46,4 @@ class Times(Strict):
 def load_times(root: Path = DEFAULT_CONTENT_DIR) -> Times:
     """The times of `root`, or the shipped ones when the folder has none."""
     path = root / FILE if (root / FILE).is_file() else DEFAULT_CONTENT_DIR / FILE
-    try:
-        return Times.model_validate(read_yaml(path))
-    except ValidationError as error:
-        raise ContentError(describe(path, error)) from None
+    return read_model(path, Times)

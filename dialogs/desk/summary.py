@@ -315,7 +315,7 @@ class Summary:
             return []
         items = tuple(
             Item(
-                (f"{texts.message_call}: " if m.kind == "call" else "") + m.text + self.new(m.at),
+                _message_text(texts, m.kind, m.text) + self.new(m.at),
                 screens.moment(m.at),
             )
             for m in reversed(messages)
@@ -325,3 +325,10 @@ class Summary:
 
 def summary(content: Content, file: CaseFile, language: str, now: datetime) -> Document:
     return Summary(content, file, language, now).document()
+
+
+def _message_text(texts: CounsellorTexts, kind: str, text: str) -> str:
+    """A client's message as the counsellor reads it; a crisis alert has no text of its own."""
+    if kind == "crisis":
+        return texts.message_crisis
+    return (f"{texts.message_call}: " if kind == "call" else "") + text

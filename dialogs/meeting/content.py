@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from dialogs.content.files import (
     DEFAULT_CONTENT_DIR,
     ContentError,
     check_placeholders,
-    describe,
-    read_yaml,
+    read_model,
 )
 
 Minutes = Annotated[int, Field(ge=1, le=30)]
@@ -185,10 +184,7 @@ def load_meeting(
     paths = [folder / f"{language}.yaml" for language in languages]
     meeting: dict[str, MeetingContent] = {}
     for path in paths:
-        try:
-            parsed = MeetingFile.model_validate(read_yaml(path))
-        except ValidationError as error:
-            raise ContentError(describe(path, error)) from None
+        parsed = read_model(path, MeetingFile)
         for name, text in parsed.texts.model_dump().items():
             check_placeholders(path, f"texts.{name}", text, PLACEHOLDERS.get(name, set()))
         for step in parsed.steps:

@@ -42,11 +42,11 @@ from pathlib import Path
 from typing import Annotated
 
 import wordfreq
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from dialogs.content.files import DEFAULT_CONTENT_DIR, ContentError, describe, read_yaml
+from dialogs.content.files import DEFAULT_CONTENT_DIR, ContentError, read_model
 
 
 class CrisisKind(StrEnum):
@@ -514,8 +514,5 @@ def load_safety(root: Path = DEFAULT_CONTENT_DIR) -> Safety:
         raise ContentError(f"{folder}: needs <language>.yaml files with crisis patterns")
     files: dict[Path, SafetyFile] = {}
     for path in paths:
-        try:
-            files[path] = SafetyFile.model_validate(read_yaml(path))
-        except ValidationError as error:
-            raise ContentError(describe(path, error)) from None
+        files[path] = read_model(path, SafetyFile)
     return _compile(files)

@@ -232,33 +232,28 @@ def test_a_server_that_answers_404_is_a_refused_token_said_without_it(tmp_path: 
     assert "Traceback" not in bot.output
 
 
-def test_a_server_error_quoting_the_url_is_retried_with_the_token_redacted(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        # A server error: the page was quoted in the log, the token in it taken out.
+        pytest.param(500, f"Cannot POST /bot{REDACTED}/getMe", id="error-page-quoting-the-url"),
+        pytest.param(
+            200, "not as the Bot API (check TELEGRAM_API_BASE_URL)", id="page-instead-of-json"
+        ),
+    ],
+)
+def test_a_server_that_answers_wrongly_is_retried_without_the_token(
+    tmp_path: Path, status: int, reason: str
 ) -> None:
-    with wrong_server(500) as (url, asked), running_bot(url, tmp_path) as bot:
+    with wrong_server(status) as (url, asked), running_bot(url, tmp_path) as bot:
         assert bot.wait_for(lambda lines: len(retries(lines)) >= 2), bot.output
         code = bot.stop()
     assert any(TOKEN in path for path in asked), asked
     assert code == 0, bot.output
     assert_secret_kept(bot)
     assert "Traceback" not in bot.output
-    # The page was quoted in the log, the token in it taken out.
     for attempt in retries(bot.stderr):
-        assert f"Cannot POST /bot{REDACTED}/getMe" in attempt["reason"], attempt.string
-
-
-def test_a_server_that_answers_a_page_instead_of_json_is_retried_without_the_token(
-    tmp_path: Path,
-) -> None:
-    with wrong_server(200) as (url, asked), running_bot(url, tmp_path) as bot:
-        assert bot.wait_for(lambda lines: len(retries(lines)) >= 2), bot.output
-        code = bot.stop()
-    assert any(TOKEN in path for path in asked), asked
-    assert code == 0, bot.output
-    assert "Traceback" not in bot.output
-    for attempt in retries(bot.stderr):
-        assert "not as the Bot API (check TELEGRAM_API_BASE_URL)" in attempt["reason"]
-    assert_secret_kept(bot)
+        assert reason in attempt["reason"], attempt.string
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,14 @@ def run(conversations: Conversations, clock: Clock, *lines: str) -> str:
     return output.getvalue()
 
 
+def files_chat(
+    conversations: Conversations, clock: Clock, tmp_path: Path
+) -> tuple[TerminalChat, io.StringIO]:
+    """Ana's chat that writes her files into tmp_path, and what it prints."""
+    output = io.StringIO()
+    return TerminalChat(conversations, "ana", clock, output, files=str(tmp_path)), output
+
+
 def test_buttons_are_numbered_and_a_number_presses_one(
     conversations: Conversations, clock: Clock
 ) -> None:
@@ -50,8 +58,7 @@ def test_the_next_session_continues_where_the_last_stopped(
 def test_my_data_is_written_next_to_the_database(
     conversations: Conversations, clock: Clock, tmp_path: Path
 ) -> None:
-    output = io.StringIO()
-    chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
+    chat, output = files_chat(conversations, clock, tmp_path)
     chat.run(iter(["1\n", "Een huis\n", "/mijngegevens\n"]))
     data = json.loads((tmp_path / "krachtwerk-mijn-gegevens-ana.json").read_text(encoding="utf-8"))
     assert [a["text"] for a in data["answers"]] == ["Een huis"]

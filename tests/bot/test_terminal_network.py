@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import stat
 from pathlib import Path
 
-from bot.terminal import TerminalChat
+from tests.bot.test_terminal import files_chat
 from tests.conftest import Clock
 from turns.conversation import Conversations
 
@@ -16,8 +15,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def test_the_map_is_listed_and_written_next_to_the_database(
     conversations: Conversations, clock: Clock, tmp_path: Path
 ) -> None:
-    output = io.StringIO()
-    chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
+    chat, output = files_chat(conversations, clock, tmp_path)
     lines = [
         "1",  # consent
         "/hulpbronnen",
@@ -40,8 +38,7 @@ def test_the_map_is_listed_and_written_next_to_the_database(
 
 
 def test_an_empty_map_says_so(conversations: Conversations, clock: Clock, tmp_path: Path) -> None:
-    output = io.StringIO()
-    chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
+    chat, output = files_chat(conversations, clock, tmp_path)
     chat.run(iter(["1\n", "/netwerk\n"]))
     out = output.getvalue()
     assert "Mijn netwerk\nNog niemand op je kaart\nJe hebt nog niemand op je kaart." in out
@@ -51,8 +48,7 @@ def test_an_empty_map_says_so(conversations: Conversations, clock: Clock, tmp_pa
 def test_forget_me_takes_the_files_written_for_the_person_too(
     conversations: Conversations, clock: Clock, tmp_path: Path
 ) -> None:
-    output = io.StringIO()
-    chat = TerminalChat(conversations, "ana", clock, output, files=str(tmp_path))
+    chat, output = files_chat(conversations, clock, tmp_path)
     chat.run(iter(["1\n", "/netwerk\n", "/mijngegevens\n"]))
     written = sorted(path.name for path in tmp_path.iterdir())
     assert written == [
@@ -73,7 +69,7 @@ def test_forget_me_finds_the_files_of_every_language(
     conversations: Conversations, clock: Clock, tmp_path: Path
 ) -> None:
     """Written in English, erased after switching back to Dutch: the English names go too."""
-    chat = TerminalChat(conversations, "ana", clock, io.StringIO(), files=str(tmp_path))
+    chat, _ = files_chat(conversations, clock, tmp_path)
     chat.run(iter(["1\n"]))
     for name in (
         "krachtwerk-my-data-ana.json",

@@ -136,6 +136,18 @@ def answer_step(
         chat.press("Ja, klopt")
 
 
+def change_housing_wish(chat: EngineChat) -> None:
+    """From /mijnkrachten, open the answer about what the client wants in housing to change it."""
+    chat.command(CommandName.STRENGTHS)
+    chat.press("Wonen")
+    chat.press("Wat ik wil")
+
+
+def open_step(chat: EngineChat, number: int = 1) -> None:
+    chat.command(CommandName.MY_PLAN)
+    chat.press(f"Stap {number}")
+
+
 def make_plan(
     chat: EngineChat,
     goal: str = "Werk vinden",

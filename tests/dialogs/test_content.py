@@ -46,69 +46,72 @@ def test_shipped_content_is_complete_in_dutch_and_english(content: Content) -> N
     }
 
 
-def test_a_missing_translation_names_file_and_key(copy: Path) -> None:
-    edit_yaml(
-        copy / "texts" / "en.yaml",
+def rename_skip(data: dict[str, object]) -> None:
+    ui = data["ui"]
+    assert isinstance(ui, dict)
+    ui["skipp"] = ui.pop("skip")
+
+
+# A change that breaks the copy, in a file; loading names the file and what is wrong in it.
+BROKEN: list[tuple[str, Callable[[dict[str, object]], None], str]] = [
+    (
+        "texts/en.yaml",
         lambda d: d["flows"]["inventory"]["domains"]["money"].pop("past"),  # type: ignore[index]
-    )
-    with pytest.raises(
-        ContentError, match=r"en\.yaml: missing text for key flows\.inventory\.domains\.money\.past"
-    ):
-        load_content(copy)
-
-
-def test_an_unknown_flow_key_names_file_and_key(copy: Path) -> None:
-    edit_yaml(
-        copy / "texts" / "nl.yaml",
+        r"en\.yaml: missing text for key flows\.inventory\.domains\.money\.past",
+    ),
+    (
+        "texts/nl.yaml",
         lambda d: d["flows"]["inventory"].update(wensen="Wat wil je?"),  # type: ignore[index]
-    )
-    with pytest.raises(ContentError, match=r"nl\.yaml: unknown key flows\.inventory\.wensen"):
-        load_content(copy)
-
-
-def test_an_unknown_or_missing_ui_key_names_file_and_key(copy: Path) -> None:
-    def rename(data: dict[str, object]) -> None:
-        ui = data["ui"]
-        assert isinstance(ui, dict)
-        ui["skipp"] = ui.pop("skip")
-
-    edit_yaml(copy / "texts" / "nl.yaml", rename)
-    with pytest.raises(
-        ContentError, match=r"nl\.yaml: .*ui\.skip: Field required.*ui\.skipp: Extra"
-    ):
-        load_content(copy)
-
-
-def test_a_wrong_placeholder_fails_at_load_not_in_front_of_a_client(copy: Path) -> None:
-    edit_yaml(
-        copy / "texts" / "nl.yaml",
+        r"nl\.yaml: unknown key flows\.inventory\.wensen",
+    ),
+    ("texts/nl.yaml", rename_skip, r"nl\.yaml: .*ui\.skip: Field required.*ui\.skipp: Extra"),
+    (
+        "flows/inventory.yaml",
+        lambda d: d["nodes"].append({"id": "extra", "kind": "essay"}),  # type: ignore[attr-defined]
+        r"inventory\.yaml: nodes\.\d+\..*kind",
+    ),
+    (
+        "texts/nl.yaml",
         lambda d: d["flows"]["inventory"].update(progress="Domein {nummer} van {total}"),  # type: ignore[index]
-    )
-    with pytest.raises(ContentError, match=r"flows\.inventory\.progress uses \{nummer\}"):
+        r"flows\.inventory\.progress uses \{nummer\}",
+    ),
+    (
+        "flows/inventory.yaml",
+        lambda d: d["nodes"][1].update(repeat="areas"),  # type: ignore[index]
+        r"inventory\.yaml: repeat names no list 'areas'",
+    ),
+    (
+        "times.yaml",
+        lambda d: d.update(follow_up_after_hours=0),
+        r"times\.yaml.*follow_up_after_hours",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "message"),
+    BROKEN,
+    ids=[
+        "a missing translation",
+        "an unknown flow key",
+        "an unknown or missing ui key",
+        "an unknown node kind",
+        "a wrong placeholder, at load and not in front of a client",
+        "a repeat over an unknown list",
+        "a broken time",
+    ],
+)
+def test_broken_content_names_file_and_key(
+    copy: Path, file: str, change: Callable[[dict[str, object]], None], message: str
+) -> None:
+    edit_yaml(copy / file, change)
+    with pytest.raises(ContentError, match=message):
         load_content(copy)
 
 
 def test_broken_yaml_names_the_file(copy: Path) -> None:
     (copy / "flows" / "inventory.yaml").write_text("id: inventory\nnodes: [\n", encoding="utf-8")
     with pytest.raises(ContentError, match=r"inventory\.yaml: cannot be read"):
-        load_content(copy)
-
-
-def test_an_unknown_node_kind_names_file_and_node(copy: Path) -> None:
-    edit_yaml(
-        copy / "flows" / "inventory.yaml",
-        lambda d: d["nodes"].append({"id": "extra", "kind": "essay"}),  # type: ignore[attr-defined]
-    )
-    with pytest.raises(ContentError, match=r"inventory\.yaml: nodes\.\d+\..*kind"):
-        load_content(copy)
-
-
-def test_a_repeat_over_an_unknown_list_fails(copy: Path) -> None:
-    edit_yaml(
-        copy / "flows" / "inventory.yaml",
-        lambda d: d["nodes"][1].update(repeat="areas"),  # type: ignore[index]
-    )
-    with pytest.raises(ContentError, match=r"inventory\.yaml: repeat names no list 'areas'"):
         load_content(copy)
 
 
@@ -167,9 +170,3 @@ def test_an_organisation_sets_its_own_times(copy: Path) -> None:
 def test_content_without_times_keeps_the_shipped_ones(copy: Path) -> None:
     (copy / "times.yaml").unlink()
     assert load_content(copy).times == load_content().times
-
-
-def test_a_broken_time_names_the_file_and_the_key(copy: Path) -> None:
-    edit_yaml(copy / "times.yaml", lambda data: data.update(follow_up_after_hours=0))
-    with pytest.raises(ContentError, match=r"times\.yaml.*follow_up_after_hours"):
-        load_content(copy)

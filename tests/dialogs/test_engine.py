@@ -23,7 +23,7 @@ from dialogs import (
 )
 from dialogs.content.flows import NodeKind
 from dialogs.engine.state import Frame, Screen
-from tests.dialogs.chat import EngineChat
+from tests.dialogs.chat import EngineChat, change_housing_wish
 
 QUESTIONS = [node.id for node in load_content().flows["inventory"].questions]
 
@@ -140,19 +140,18 @@ def test_the_whole_inventory_wish_first_with_progress_and_every_answer_saved(
     assert client.state.dialog.screen is Screen.MENU
 
 
+@pytest.mark.parametrize(
+    ("button", "status"),
+    [("Overslaan", AnswerStatus.SKIPPED), ("Weet ik niet", AnswerStatus.UNKNOWN)],
+    ids=["skip", "dont_know"],
+)
 @pytest.mark.parametrize("node_id", QUESTIONS)
-def test_skip_at_every_question(client: EngineChat, node_id: str) -> None:
+def test_skip_and_dont_know_at_every_question(
+    client: EngineChat, node_id: str, button: str, status: AnswerStatus
+) -> None:
     walk_to(client, node_id)
-    client.press("Overslaan")
-    assert client.saved[-1] == SaveAnswer(f"inventory.{node_id}", AnswerStatus.SKIPPED)
-    assert client.node != node_id
-
-
-@pytest.mark.parametrize("node_id", QUESTIONS)
-def test_dont_know_at_every_question(client: EngineChat, node_id: str) -> None:
-    walk_to(client, node_id)
-    client.press("Weet ik niet")
-    assert client.saved[-1] == SaveAnswer(f"inventory.{node_id}", AnswerStatus.UNKNOWN)
+    client.press(button)
+    assert client.saved[-1] == SaveAnswer(f"inventory.{node_id}", status)
     assert client.node != node_id
 
 
@@ -443,9 +442,7 @@ def test_overview_per_domain_and_change_an_answer(client: EngineChat) -> None:
 
 def test_back_while_changing_an_answer_cancels_the_change(client: EngineChat) -> None:
     client.send("Een eigen huis")
-    client.command(CommandName.STRENGTHS)
-    client.press("Wonen")
-    client.press("Wat ik wil")
+    change_housing_wish(client)
     client.press("Terug")
     assert client.state.dialog.screen is Screen.EDIT_TOPICS
     assert len(client.saved) == 1
@@ -453,9 +450,7 @@ def test_back_while_changing_an_answer_cancels_the_change(client: EngineChat) ->
 
 def test_an_edit_left_for_the_menu_keeps_the_place_in_the_inventory(client: EngineChat) -> None:
     walk_to(client, "money.wish")
-    client.command(CommandName.STRENGTHS)
-    client.press("Wonen")
-    client.press("Wat ik wil")
+    change_housing_wish(client)
     client.command(CommandName.MENU)
     client.press("Verder met mijn krachten")
     assert client.node == "money.wish"

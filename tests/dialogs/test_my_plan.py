@@ -17,7 +17,7 @@ from dialogs.engine.outputs import (
     SetStepStatus,
 )
 from dialogs.engine.state import GoalStatus, Screen, StepStatus
-from tests.dialogs.chat import EngineChat, answer_step, make_plan
+from tests.dialogs.chat import EngineChat, answer_step, make_plan, open_step
 
 PLUS = "\N{HEAVY PLUS SIGN}"
 NEW_GOAL = f"{PLUS} Nieuw doel"
@@ -39,11 +39,6 @@ def planned(client: EngineChat) -> EngineChat:
     due Friday 4 December, a reminder on Thursday 3 December at 19:00."""
     make_plan(client)
     return client
-
-
-def open_step(chat: EngineChat, number: int = 1) -> None:
-    chat.command(CommandName.MY_PLAN)
-    chat.press(f"Stap {number}")
 
 
 def test_an_empty_plan_invites_a_goal(client: EngineChat) -> None:

@@ -9,15 +9,13 @@ import pytest
 from dialogs import AnswerStatus, CommandName, Notice, Say
 from dialogs.engine.outputs import SaveStep
 from dialogs.engine.state import Screen
-from tests.dialogs.chat import EngineChat, make_plan
+from tests.dialogs.chat import EngineChat, change_housing_wish, make_plan, open_step
 
 
 def test_an_answer_changed_after_a_pause_is_saved(client: EngineChat) -> None:
     client.send("Een eigen huis")
     client.press("Later verder")
-    client.command(CommandName.STRENGTHS)
-    client.press("Wonen")
-    client.press("Wat ik wil")
+    change_housing_wish(client)
     client.send("Een huis met een tuin")
     assert client.saved[-1].key == "inventory.housing.wish"
     assert client.saved[-1].text == "Een huis met een tuin"
@@ -52,8 +50,7 @@ def test_no_keeps_the_text_unsaved_and_shows_the_question(client: EngineChat) ->
 
 def test_a_held_date_goes_through_klopt_dat(client: EngineChat) -> None:
     make_plan(client, due=None, remind=None)
-    client.command(CommandName.MY_PLAN)
-    client.press("Stap 1")
+    open_step(client)
     client.press("Aanpassen")
     client.press("Wanneer")
     client.later(hours=13)
@@ -131,9 +128,7 @@ def test_dont_know_on_an_unanswered_or_skipped_question_asks_nothing(client: Eng
 
 def test_keeping_while_changing_an_answer_changes_nothing(client: EngineChat) -> None:
     client.send("Een eigen huis")
-    client.command(CommandName.STRENGTHS)
-    client.press("Wonen")
-    client.press("Wat ik wil")
+    change_housing_wish(client)
     client.press("Weet ik niet")
     client.press("Houden")
     assert len(client.saved) == 1
@@ -142,8 +137,7 @@ def test_keeping_while_changing_an_answer_changes_nothing(client: EngineChat) ->
 
 def test_dont_know_on_a_steps_date_asks_before_replacing_it(client: EngineChat) -> None:
     make_plan(client)
-    client.command(CommandName.MY_PLAN)
-    client.press("Stap 1")
+    open_step(client)
     client.press("Aanpassen")
     client.press("Wanneer")
     client.press("Weet ik niet")

@@ -22,7 +22,7 @@ from dialogs.engine.outputs import (
     SetStepStatus,
 )
 from dialogs.engine.state import StepStatus
-from tests.dialogs.chat import EngineChat, make_plan
+from tests.dialogs.chat import EngineChat, make_plan, open_step
 
 REMINDER = "⏰ Je wilde dit doen:\nCV maken\n\nVoor je doel: Werk vinden\nHoe gaat het ermee?"
 
@@ -230,8 +230,7 @@ def test_a_new_reminder_respects_the_chosen_quiet_hours(client: EngineChat) -> N
     client.command(CommandName.QUIET_HOURS)
     client.press("21:00 tot 9:00")
     make_plan(client, remind=None)
-    client.command(CommandName.MY_PLAN)
-    client.press("Stap 1")
+    open_step(client)
     client.press("Aanpassen")
     client.press("Herinnering")
     client.send("morgen 21:30")

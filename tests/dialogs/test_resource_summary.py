@@ -4,7 +4,7 @@ drawn from the methodology, the map in the export and the digest. Pure, from cas
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -31,9 +31,8 @@ from dialogs.linking.casefile import (
     StepEntry,
 )
 from dialogs.resources.hints import Hint, HintKind, resource_hints
+from tests.dialogs.test_summary import JAN, NEW, NOW, OLD
 
-NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
-OLD, NEW = NOW - timedelta(days=20), NOW - timedelta(days=1)
 CLOSE, KNOWN = ResourceKind.CLOSE, ResourceKind.KNOWN
 COMMUNITY, PROFESSIONAL = ResourceKind.COMMUNITY, ResourceKind.PROFESSIONAL
 
@@ -73,15 +72,9 @@ def case_file(
 ) -> CaseFile:
     """Jan's case file as the repository fills it: only shared sections have data."""
     shared = frozenset(sections)
-    return CaseFile(
-        client_id=12,
-        name="Jan",
-        language="nl",
-        timezone="Europe/Amsterdam",
-        linked_since=OLD,
+    return replace(
+        JAN,
         sections=shared,
-        last_look=NOW - timedelta(days=7),
-        last_activity=NEW,
         answers=answers if Section.STRENGTHS in shared else (),
         goals=GOALS if Section.PLAN in shared else (),
         steps=steps if Section.PLAN in shared else (),

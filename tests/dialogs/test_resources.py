@@ -64,6 +64,14 @@ def with_resources(chat: EngineChat, *resources: Resource) -> EngineChat:
     return chat
 
 
+def at_the_goal(chat: EngineChat, *resources: Resource) -> None:
+    """A plan with one goal and these resources; the goal's screen is open."""
+    make_plan(chat)
+    with_resources(chat, *resources)
+    chat.command(CommandName.MY_PLAN)
+    chat.press("🎯 1")
+
+
 @pytest.fixture
 def finished(client: EngineChat) -> EngineChat:
     """A client who left the inventory, so the menu is where flows end."""
@@ -267,10 +275,7 @@ def test_the_map_button_sends_the_map_and_keeps_the_list(finished: EngineChat) -
 
 
 def test_someone_new_asked_for_help_becomes_a_step_with_a_reminder(finished: EngineChat) -> None:
-    make_plan(finished)
-    with_resources(finished, RIET)
-    finished.command(CommandName.MY_PLAN)
-    finished.press("🎯 1")
+    at_the_goal(finished, RIET)
     finished.press("Wie kan helpen?")
     assert "Wie zou je kunnen helpen" in finished.text
     assert finished.labels[:2] == ["Mijn zus Riet", "🆕 Iemand anders"]
@@ -311,10 +316,7 @@ def test_someone_new_asked_for_help_becomes_a_step_with_a_reminder(finished: Eng
 def test_one_of_the_resources_gets_the_goal_and_need_not_become_a_step(
     finished: EngineChat,
 ) -> None:
-    make_plan(finished)
-    with_resources(finished, RIET, LIBRARY)
-    finished.command(CommandName.MY_PLAN)
-    finished.press("🎯 1")
+    at_the_goal(finished, RIET, LIBRARY)
     finished.press("Wie kan helpen?")
     finished.press("Mijn zus Riet")
     finished.send("Vacatures zoeken")
@@ -327,10 +329,7 @@ def test_one_of_the_resources_gets_the_goal_and_need_not_become_a_step(
 
 
 def test_a_resource_placed_before_keeps_its_place(finished: EngineChat) -> None:
-    make_plan(finished)
-    with_resources(finished, LIBRARY)
-    finished.command(CommandName.MY_PLAN)
-    finished.press("🎯 1")
+    at_the_goal(finished, LIBRARY)
     finished.press("Wie kan helpen?")
     finished.press("De bibliotheek")
     finished.send("Computer gebruiken")
@@ -340,10 +339,7 @@ def test_a_resource_placed_before_keeps_its_place(finished: EngineChat) -> None:
 
 
 def test_in_a_step_someone_i_know_can_be_one_of_the_resources(finished: EngineChat) -> None:
-    make_plan(finished)
-    with_resources(finished, RIET, LIBRARY)
-    finished.command(CommandName.MY_PLAN)
-    finished.press("🎯 1")
+    at_the_goal(finished, RIET, LIBRARY)
     finished.press("Nieuwe stap")
     finished.send("Samen naar het UWV")
     finished.press("Iemand die ik ken")
@@ -355,10 +351,7 @@ def test_in_a_step_someone_i_know_can_be_one_of_the_resources(finished: EngineCh
 
 
 def test_own_words_for_someone_i_know_still_count(finished: EngineChat) -> None:
-    make_plan(finished)
-    with_resources(finished, RIET)
-    finished.command(CommandName.MY_PLAN)
-    finished.press("🎯 1")
+    at_the_goal(finished, RIET)
     finished.press("Nieuwe stap")
     answer_step(finished, "Samen koken", who="Iemand die ik ken", name="Mijn oom", remind=None)
     assert finished.of(SaveStep)[-1].step.who_name == "Mijn oom"
@@ -448,10 +441,7 @@ def test_the_flow_drawing_keeps_a_placeholder_as_it_is(content: Content) -> None
 def test_one_taken_off_the_list_while_asked_for_help_leaves_the_step_to_say_who(
     finished: EngineChat,
 ) -> None:
-    make_plan(finished)
-    with_resources(finished, RIET)
-    finished.command(CommandName.MY_PLAN)
-    finished.press("🎯 1")
+    at_the_goal(finished, RIET)
     finished.press("Wie kan helpen?")
     finished.press("Mijn zus Riet")
     finished.command(CommandName.RESOURCES)  # in between, Riet is taken off the list

@@ -28,21 +28,27 @@ from dialogs.linking.casefile import (
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 LAST_LOOK = NOW - timedelta(days=7)
 OLD, NEW = NOW - timedelta(days=20), NOW - timedelta(days=1)
+# Jan's case file while he shares nothing: every case file of these tests is this one, filled.
+JAN = CaseFile(
+    client_id=12,
+    name="Jan",
+    language="nl",
+    timezone="Europe/Amsterdam",
+    linked_since=OLD,
+    sections=frozenset(),
+    last_look=LAST_LOOK,
+    last_activity=NEW,
+)
 
 
 def case_file(*sections: Section, last_look: datetime | None = LAST_LOOK) -> CaseFile:
     """Jan's case file as a repository fills it: only the shared sections have data."""
     shared = frozenset(sections)
     plan = Section.PLAN in shared
-    return CaseFile(
-        client_id=12,
-        name="Jan",
-        language="nl",
-        timezone="Europe/Amsterdam",
-        linked_since=OLD,
+    return replace(
+        JAN,
         sections=shared,
         last_look=last_look,
-        last_activity=NEW,
         answers=(
             AnswerEntry("inventory.housing.wish", "answered", "Een eigen huis", (), OLD),
             AnswerEntry("inventory.housing.current", "answered", "Bij mijn zus", (), NEW),

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.flood import ChatRateLimiter
 from bot.logs import QUIET_LOGGERS
 from tests.conftest import Clock
 from tests.e2e.fake_bot_api import FakeBotAPI
@@ -16,6 +18,16 @@ from tests.e2e.test_counsellors import ANNA, register
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries after a network failure go at once: no test waits for real time."""
     monkeypatch.setattr("bot.senders.NETWORK_BACKOFF", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def no_chat_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person in these tests answers faster than anyone types: Telegram's one message a
+    second in a chat would make them wait in real time. The fake does not enforce it either,
+    unless a test asks (those about pacing use the limiter as shipped)."""
+    monkeypatch.setattr(
+        "bot.telegram.ChatRateLimiter", functools.partial(ChatRateLimiter, per_chat_per_second=0)
+    )
 
 
 @pytest.fixture

@@ -19,10 +19,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
+from bot.outbox import Postman
 from bot.polling import Poller
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
-from bot.telegram import App, build_application
+from bot.telegram import POSTMAN, App, build_application
 from tests.conftest import AUDIT_KEY
 from tests.e2e.fake_bot_api import FakeBotAPI
 from tests.reminders.clock import ManualClock
@@ -43,6 +44,8 @@ class RunningBot:
         )
         self.clock = clock
         self.done: dict[int, asyncio.Event] = {}
+        self.waiting: set[asyncio.Task[None]] = set()  # for updates' replies to be sent
+        self.sender: Postman | None = None
         self.application: App | None = None
         self.poller: Poller | None = None
         self.polling: asyncio.Task[None] | None = None
@@ -55,7 +58,20 @@ class RunningBot:
         return self.done.setdefault(update_id, asyncio.Event())
 
     async def _mark_done(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.event_for(update.update_id).set()
+        # What the update decided is sent from the outbox after its commit: done once sent.
+        # Waited for aside, so the next update is handled meanwhile, as it is without tests.
+        done = self.event_for(update.update_id)
+        waiting = asyncio.create_task(self.postman.idle())
+        waiting.add_done_callback(lambda _: done.set())
+        self.waiting.add(waiting)
+        waiting.add_done_callback(self.waiting.discard)
+
+    @property
+    def postman(self) -> Postman:
+        """The outbox sender of the bot as last started (it outlives a stop, for the
+        updates that were in hand)."""
+        assert self.sender is not None
+        return self.sender
 
     async def start(self) -> None:
         self.runtime = build_runtime(self.settings)
@@ -68,6 +84,7 @@ class RunningBot:
             reminder_clock=lambda _: self.wakeups,
         )
         application.add_handler(TypeHandler(Update, self._mark_done), group=99)
+        self.sender = application.bot_data[POSTMAN]
         await application.initialize()
         if application.post_init:  # bot.polling.serve calls it here; so does the harness
             await application.post_init(application)
@@ -102,8 +119,11 @@ class RunningBot:
         return update_id
 
     async def run_reminders(self) -> int:
-        """Let the reminder wake-ups that are due by the test's clock run; how many ran."""
-        return await self.wakeups.run_due()
+        """Let the reminder wake-ups that are due by the test's clock run, and what they sent go
+        out; how many ran."""
+        ran = await self.wakeups.run_due()
+        await self.postman.idle()
+        return ran
 
     def user(self, user_id: int, **profile: Any) -> TelegramUser:
         return TelegramUser(self, user_id, **profile)

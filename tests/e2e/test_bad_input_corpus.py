@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from telegram.ext import AIORateLimiter
 
+from bot.flood import ChatRateLimiter
 from dialogs import load_content
 from dialogs.conversation import clean_text
 from dialogs.engine import callbacks
@@ -54,8 +54,10 @@ Stored = tuple[str, str | None, tuple[str, ...]]  # an answer's status, text and
 def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of updates a test: Telegram's 30 messages a second would make the limiter,
     not the bot, the slow part. Retries after a 429 stay as they are."""
-    unlimited = functools.partial(AIORateLimiter, overall_max_rate=0, group_max_rate=0)
-    monkeypatch.setattr("bot.telegram.AIORateLimiter", unlimited)
+    unlimited = functools.partial(
+        ChatRateLimiter, per_second=0, per_group_per_minute=0, per_chat_per_second=0
+    )
+    monkeypatch.setattr("bot.telegram.ChatRateLimiter", unlimited)
 
 
 # --------------------------------------------------------------------------------------------

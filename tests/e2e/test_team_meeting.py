@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from telegram.ext import AIORateLimiter
 
+from bot.flood import ChatRateLimiter
 from storage.models import MeetingIdea, Step, TeamMeeting
 from tests.conftest import Clock
 from tests.e2e.harness import GroupMember, RunningBot
@@ -25,10 +25,11 @@ CEES = 2003
 
 @pytest.fixture(autouse=True)
 def no_group_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Telegram takes 20 messages a minute in a group, and PTB's rate limiter waits for that
+    """Telegram takes 20 messages a minute in a group, and the rate limiter waits for that
     in real time; these tests send more than that in what is a minute for the bot's clock."""
     monkeypatch.setattr(
-        "bot.telegram.AIORateLimiter", functools.partial(AIORateLimiter, group_max_rate=10_000)
+        "bot.telegram.ChatRateLimiter",
+        functools.partial(ChatRateLimiter, per_group_per_minute=0, per_chat_per_second=0),
     )
 
 

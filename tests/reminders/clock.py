@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot.sent_messages import FLUSH_JOB
+from bot.outbox import SWEEP_JOB as OUTBOX_SWEEP
 from reminders import SWEEP_JOB
 
 
@@ -32,8 +32,7 @@ class ManualClock:
     async def run_due(self) -> int:
         """Run every wake-up that is due, earliest first, including ones they schedule; how
         many reminders and digests woke (the housekeeping wake-ups run too but are not
-        counted: the sweep, which only puts reminders on the clock, and the flush of sent
-        message ids)."""
+        counted: the sweep, which only puts reminders on the clock, and the outbox's sweep)."""
         ran = 0
         while due := sorted(
             (when, name) for name, (when, _) in self.timers.items() if when <= self.now()
@@ -41,5 +40,5 @@ class ManualClock:
             _, name = due[0]
             _, callback = self.timers.pop(name)
             await callback()
-            ran += name not in (SWEEP_JOB, FLUSH_JOB)
+            ran += name not in (SWEEP_JOB, OUTBOX_SWEEP)
         return ran

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminders import DigestService, Outcome, next_digest
-from storage import DigestRecord, StaffRepository, make_session_factory
+from storage import DigestRecord, StaffRepository
 from storage.models import Digest
 from tests.conftest import Clock
 from tests.reminders.clock import ManualClock
@@ -47,8 +46,8 @@ class Courier:
 
 
 @pytest.fixture
-def sessions(database: DatabaseEngine) -> sessionmaker[Session]:
-    return make_session_factory(database)
+def courier() -> Courier:
+    return Courier()
 
 
 def service(
@@ -76,9 +75,8 @@ def anna(sessions: sessionmaker[Session], clock: Clock) -> int:
 
 
 async def test_a_digest_goes_out_once_on_monday_and_the_next_week_follows(
-    sessions: sessionmaker[Session], clock: Clock, anna: int
+    sessions: sessionmaker[Session], clock: Clock, anna: int, courier: Courier
 ) -> None:
-    courier = Courier()
     first, wakeups = service(sessions, clock, courier)
     second, other = service(sessions, clock, courier)  # a second process on the same database
     assert first.start() == 1
@@ -97,9 +95,8 @@ async def test_a_digest_goes_out_once_on_monday_and_the_next_week_follows(
 
 
 async def test_a_failed_digest_is_tried_again_and_one_with_nothing_to_say_is_skipped(
-    sessions: sessionmaker[Session], clock: Clock, anna: int
+    sessions: sessionmaker[Session], clock: Clock, anna: int, courier: Courier
 ) -> None:
-    courier = Courier()
     courier.outcomes = [Outcome.FAILED, Outcome.SENT, Outcome.SETTLED]
     digests, wakeups = service(sessions, clock, courier)
     digests.start()
@@ -116,9 +113,8 @@ async def test_a_failed_digest_is_tried_again_and_one_with_nothing_to_say_is_ski
 
 
 async def test_a_deactivated_counsellor_gets_no_further_digests(
-    sessions: sessionmaker[Session], clock: Clock, anna: int
+    sessions: sessionmaker[Session], clock: Clock, anna: int, courier: Courier
 ) -> None:
-    courier = Courier()
     digests, wakeups = service(sessions, clock, courier)
     digests.start()
     with sessions.begin() as session:
@@ -130,9 +126,8 @@ async def test_a_deactivated_counsellor_gets_no_further_digests(
 
 
 async def test_a_digest_claimed_by_a_process_that_died_is_sent_after_the_lease(
-    sessions: sessionmaker[Session], clock: Clock, anna: int
+    sessions: sessionmaker[Session], clock: Clock, anna: int, courier: Courier
 ) -> None:
-    courier = Courier()
     digests, _ = service(sessions, clock, courier)
     digests.start()
     clock.advance(days=3)

@@ -10,7 +10,6 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,11 +21,11 @@ from storage import (
     Identity,
     PlanRepository,
     ReminderRepository,
-    make_session_factory,
 )
 from storage.models import Reminder
 from tests.conftest import Clock
 from tests.reminders.clock import ManualClock
+from tests.storage.rows import add_step
 from turns.reminders import ClaimedReminder
 
 GRACE = timedelta(hours=12)
@@ -48,8 +47,8 @@ class Postman:
 
 
 @pytest.fixture
-def sessions(database: DatabaseEngine) -> sessionmaker[Session]:
-    return make_session_factory(database)
+def postman() -> Postman:
+    return Postman()
 
 
 @pytest.fixture
@@ -62,17 +61,7 @@ def client_id(sessions: sessionmaker[Session], clock: Clock) -> int:
         plans = PlanRepository(session)
         plans.save_goal(client.id, 1, text="Een eigen kamer", domain=None, why=None, now=clock())
         for number in (1, 2):
-            plans.save_step(
-                client.id,
-                number,
-                goal=1,
-                text=f"Stap {number}",
-                who="me",
-                who_name=None,
-                due=date(2026, 12, 4),
-                remind_at=None,
-                now=clock(),
-            )
+            add_step(plans, client.id, number, clock(), due=date(2026, 12, 4))
         return client.id
 
 
@@ -107,10 +96,9 @@ def service(
 
 
 async def test_a_reminder_goes_out_when_due_and_only_then(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=2)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     assert reminders.start() == 1
     assert await wakeups.run_due() == 0
@@ -123,10 +111,9 @@ async def test_a_reminder_goes_out_when_due_and_only_then(
 
 
 async def test_a_moved_reminder_wakes_at_its_new_time(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     old = schedule(sessions, client_id, clock, hours=1)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
     with sessions.begin() as session:
@@ -144,10 +131,9 @@ async def test_a_moved_reminder_wakes_at_its_new_time(
 
 
 async def test_a_cancelled_reminder_is_never_sent_even_if_its_timer_fires(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=1)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
     with sessions.begin() as session:
@@ -160,11 +146,15 @@ async def test_a_cancelled_reminder_is_never_sent_even_if_its_timer_fires(
 
 @pytest.mark.parametrize(("late_hours", "sent"), [(1, True), (11.9, True), (12.1, False)])
 async def test_missed_while_down_is_sent_within_the_grace_period_else_told(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock, late_hours: float, sent: bool
+    sessions: sessionmaker[Session],
+    client_id: int,
+    clock: Clock,
+    postman: Postman,
+    late_hours: float,
+    sent: bool,
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=0)
     clock.advance(hours=late_hours)  # the bot was down
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
     await wakeups.run_due()
@@ -176,10 +166,9 @@ async def test_missed_while_down_is_sent_within_the_grace_period_else_told(
 
 
 async def test_two_processes_send_a_reminder_once(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     reminders = [schedule(sessions, client_id, clock, hours=1) for _ in range(5)]
-    postman = Postman()
     first, first_clock = service(sessions, clock, postman)
     second, second_clock = service(sessions, clock, postman)
     first.start()
@@ -191,11 +180,10 @@ async def test_two_processes_send_a_reminder_once(
 
 
 async def test_a_blocked_client_gets_their_reminders_paused_not_retried(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     first = schedule(sessions, client_id, clock, hours=1)
     second = schedule(sessions, client_id, clock, hours=30, step=2)
-    postman = Postman()
     postman.outcomes = [Outcome.BLOCKED]
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
@@ -211,10 +199,9 @@ async def test_a_blocked_client_gets_their_reminders_paused_not_retried(
 
 
 async def test_a_failed_send_is_tried_again_later(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=1)
-    postman = Postman()
     postman.outcomes = [Outcome.FAILED]
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
@@ -232,10 +219,10 @@ async def test_an_exception_while_delivering_is_logged_and_retried(
     sessions: sessionmaker[Session],
     client_id: int,
     clock: Clock,
+    postman: Postman,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=0)
-    postman = Postman()
     postman.fail_with = RuntimeError("boom")
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
@@ -245,13 +232,12 @@ async def test_an_exception_while_delivering_is_logged_and_retried(
 
 
 async def test_a_reminder_left_sending_by_a_dead_process_goes_out_after_the_lease(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=0)
     with sessions.begin() as session:
         assert ReminderRepository(session).claim(reminder, clock())  # and then the process died
     clock.advance(minutes=11)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
     await wakeups.run_due()
@@ -259,10 +245,9 @@ async def test_a_reminder_left_sending_by_a_dead_process_goes_out_after_the_leas
 
 
 async def test_a_reminder_resumed_long_after_its_time_is_told_not_sent(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=1)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     clock.advance(days=3)
     reminders.follow(Changes(scheduled=[(reminder, clock() - timedelta(days=3, hours=-1))]))
@@ -272,11 +257,10 @@ async def test_a_reminder_resumed_long_after_its_time_is_told_not_sent(
 
 
 async def test_only_the_coming_week_is_on_the_clock_and_the_sweep_brings_the_rest_on_time(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     soon = schedule(sessions, client_id, clock, hours=6 * 24)
     later = schedule(sessions, client_id, clock, hours=20 * 24, step=2)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     assert reminders.start() == 1
     assert set(wakeups.timers) == {job_name(soon), SWEEP_JOB}
@@ -297,9 +281,8 @@ async def test_only_the_coming_week_is_on_the_clock_and_the_sweep_brings_the_res
 
 
 async def test_a_reminder_made_beyond_the_horizon_waits_for_the_sweep_one_within_goes_on_now(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
     near = schedule(sessions, client_id, clock, hours=5 * 24)
@@ -316,11 +299,10 @@ async def test_a_reminder_made_beyond_the_horizon_waits_for_the_sweep_one_within
 
 
 async def test_a_reminder_both_followed_and_swept_is_sent_once(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     # A turn commits a reminder while the sweep loads the same window: both put it on the
     # clock. Two processes sweeping one database do the same. The claim decides.
-    postman = Postman()
     first, first_clock = service(sessions, clock, postman)
     second, second_clock = service(sessions, clock, postman)
     first.start()
@@ -338,10 +320,9 @@ async def test_a_reminder_both_followed_and_swept_is_sent_once(
 
 
 async def test_a_cancelled_reminder_the_sweep_has_not_reached_never_goes_out(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=9 * 24)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
     with sessions.begin() as session:
@@ -357,10 +338,10 @@ async def test_a_failing_sweep_is_tried_again_and_loses_nothing(
     sessions: sessionmaker[Session],
     client_id: int,
     clock: Clock,
+    postman: Postman,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=7 * 24 + 1.5)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
     load = reminders.work.due_between
@@ -382,10 +363,9 @@ async def test_a_failing_sweep_is_tried_again_and_loses_nothing(
 
 
 async def test_a_sweep_that_comes_too_late_tells_instead_of_sending(
-    sessions: sessionmaker[Session], client_id: int, clock: Clock
+    sessions: sessionmaker[Session], client_id: int, clock: Clock, postman: Postman
 ) -> None:
     reminder = schedule(sessions, client_id, clock, hours=8 * 24)
-    postman = Postman()
     reminders, wakeups = service(sessions, clock, postman)
     reminders.start()
     clock.advance(days=10)  # the machine slept; the sweep wakes only now

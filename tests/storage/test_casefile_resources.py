@@ -9,44 +9,30 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs.engine.state import Closeness, ResourceKind
+from dialogs.engine.outputs import RemoveResource, SaveResource
+from dialogs.engine.state import Closeness, Resource, ResourceKind
 from dialogs.linking.casefile import LookKind, ResourceEntry, Section
-from storage import make_session_factory
-from storage.models import Resource
+from tests.conftest import AUDIT_KEY
 from tests.storage.test_casefiles import audit, look, share
 from tests.storage.test_counsellors import ALL, MINUTE, link, new_client, new_counsellor
+from turns.store import TurnStore
+
+OMA = Resource(1, "Oma", ResourceKind.CLOSE, Closeness.CLOSE, goal=1, help_with="Luisteren")
+LIBRARY = Resource(2, "Bibliotheek", ResourceKind.COMMUNITY, Closeness.FAR, domain="work")
+PIET = Resource(3, "Oud-collega Piet", ResourceKind.KNOWN, Closeness.BETWEEN)
 
 
 def add_resources(sessions: sessionmaker[Session], client_id: int, now: datetime) -> None:
-    """Oma (close, goal 1), the library (for work) and a removed one, stored as rows."""
-    rows = (
-        (1, "Oma", ResourceKind.CLOSE, Closeness.CLOSE, 1, None, "Luisteren", None),
-        (2, "Bibliotheek", ResourceKind.COMMUNITY, Closeness.FAR, None, "work", None, None),
-        (3, "Oud-collega Piet", ResourceKind.KNOWN, Closeness.BETWEEN, None, None, None, now),
-    )
+    """Oma, the library and Piet, who was removed, stored as the client's turns store them."""
     with sessions.begin() as session:
-        for number, name, kind, closeness, goal, domain, help_with, removed in rows:
-            session.add(
-                Resource(
-                    client_id=client_id,
-                    number=number,
-                    name=name,
-                    kind=kind.value,
-                    closeness=closeness.value,
-                    goal_number=goal,
-                    domain=domain,
-                    help_with=help_with,
-                    created_at=now,
-                    updated_at=now,
-                    removed_at=removed,
-                )
-            )
+        store = TurnStore(session, client_id, now, audit_key=AUDIT_KEY)
+        store.perform([SaveResource(OMA), SaveResource(LIBRARY), SaveResource(PIET)])
+        store.perform([RemoveResource(PIET.number)])
 
 
 def test_shared_resources_are_in_the_case_file_without_the_removed_ones(
-    database: DatabaseEngine, now: datetime
+    database: DatabaseEngine, sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, sam = new_counsellor(sessions, now), new_client(sessions, now)
     add_resources(sessions, sam, now)
     link(sessions, anna, sam, now, ALL)
@@ -73,8 +59,7 @@ def test_shared_resources_are_in_the_case_file_without_the_removed_ones(
     assert (entry.kind, Section.RESOURCES in entry.sections) == (LookKind.VIEW, True)
 
 
-def test_unshared_resources_are_not_read(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_unshared_resources_are_not_read(sessions: sessionmaker[Session], now: datetime) -> None:
     anna, sam = new_counsellor(sessions, now), new_client(sessions, now)
     add_resources(sessions, sam, now)
     link_id = link(sessions, anna, sam, now, ALL)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs.linking.casefile import (
@@ -32,8 +31,8 @@ from storage import (
     PlanRepository,
     ReminderRepository,
     StaffRepository,
-    make_session_factory,
 )
+from tests.storage.rows import add_answer, add_step
 from tests.storage.test_counsellors import (
     ALL,
     ANNA,
@@ -65,22 +64,12 @@ def fill(sessions: sessionmaker[Session], client_id: int, now: datetime) -> None
             ("inventory.housing.wish", "Een eigen huis"),
             ("checkin.mood", NOT_THE_INVENTORY),
         ):
-            answers.save(client_id, key, status="answered", text=text, choices=(), now=now)
+            add_answer(answers, client_id, key, text, now)
         plans = PlanRepository(session)
         plans.save_goal(client_id, 1, text="Een baan vinden", domain="work", why=None, now=now)
         today = now.date()
         for number, text, due in ((1, "CV maken", today - DAY), (2, "Bellen met UWV", today + DAY)):
-            plans.save_step(
-                client_id,
-                number,
-                goal=1,
-                text=text,
-                who="me",
-                who_name=None,
-                due=due,
-                remind_at=None,
-                now=now,
-            )
+            add_step(plans, client_id, number, now, text=text, due=due)
         ReminderRepository(session).schedule(client_id, 2, "step", now + DAY, now)
         plans.save_reflection(
             client_id, 1, goal=1, step=1, answers={"what": "Te moe geweest"}, now=now
@@ -131,8 +120,9 @@ def denied(sessions: sessionmaker[Session], staff_id: int, client_id: int, now: 
     return str(refused.value)
 
 
-def test_a_case_file_holds_what_the_client_shares(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_a_case_file_holds_what_the_client_shares(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     anna, sam = new_counsellor(sessions, now), new_client(sessions, now)
     fill(sessions, sam, now)
     link(sessions, anna, sam, now)
@@ -171,9 +161,8 @@ def test_a_case_file_holds_what_the_client_shares(database: DatabaseEngine, now:
     ids=lambda sections: "+".join(sorted(sections)) or "nothing",
 )
 def test_nothing_unshared_is_in_a_case_file(
-    database: DatabaseEngine, now: datetime, sections: frozenset[Section]
+    sessions: sessionmaker[Session], now: datetime, sections: frozenset[Section]
 ) -> None:
-    sessions = make_session_factory(database)
     anna, sam = new_counsellor(sessions, now), new_client(sessions, now)
     fill(sessions, sam, now)
     link_id = link(sessions, anna, sam, now)
@@ -194,9 +183,8 @@ def test_nothing_unshared_is_in_a_case_file(
 
 
 def test_a_counsellor_reads_only_their_own_linked_clients(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
     sam, kim = new_client(sessions, now), new_client(sessions, now, "1002")
     link(sessions, anna, sam, now)
@@ -211,9 +199,8 @@ def test_a_counsellor_reads_only_their_own_linked_clients(
 
 
 def test_an_ended_link_or_a_counsellor_who_left_reads_nothing(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
     sam = new_client(sessions, now)
     with_anna = link(sessions, anna, sam, now)
@@ -232,8 +219,7 @@ def test_an_ended_link_or_a_counsellor_who_left_reads_nothing(
             CaseFileRepository(session, staff_id).clients(now)
 
 
-def test_every_look_is_in_the_audit_trail(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_every_look_is_in_the_audit_trail(sessions: sessionmaker[Session], now: datetime) -> None:
     anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
     sam = new_client(sessions, now)
     with_anna = link(sessions, anna, sam, now)
@@ -258,8 +244,9 @@ def test_every_look_is_in_the_audit_trail(database: DatabaseEngine, now: datetim
         assert looks.looks(sam + 1) == []
 
 
-def test_last_look_is_the_previous_view_or_digest(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_last_look_is_the_previous_view_or_digest(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     anna, sam = new_counsellor(sessions, now), new_client(sessions, now)
     link(sessions, anna, sam, now)
     first, second, third = (now + n * DAY for n in (1, 2, 3))
@@ -276,9 +263,8 @@ def test_last_look_is_the_previous_view_or_digest(database: DatabaseEngine, now:
 
 
 def test_the_client_list_counts_steps_and_new_messages(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna = new_counsellor(sessions, now)
     sam, zoe = new_client(sessions, now), new_client(sessions, now, "1003", timezone="UTC")
     # At 23:30 UTC it is tomorrow in Amsterdam already: a step due today is overdue for Sam

@@ -8,22 +8,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage import (
     ChatMessageRepository,
     ClientRepository,
     Identity,
     UpdateRepository,
-    make_session_factory,
 )
 from storage.models import ProcessedUpdate
 from storage.updates import DELETABLE_FOR, PRUNE_EVERY, UPDATE_MEMORY
 
 
 def test_ids_are_kept_once_in_one_statement_and_pruned_after_48_hours(
-    database: DatabaseEngine, now: datetime
+    database: DatabaseEngine, sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     with sessions.begin() as session:
         client = (
             ClientRepository(session)
@@ -47,9 +46,8 @@ def test_ids_are_kept_once_in_one_statement_and_pruned_after_48_hours(
 
 
 def test_processed_updates_are_forgotten_once_too_old_to_come_again(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     old = now - UPDATE_MEMORY - timedelta(minutes=1)
     with sessions.begin() as session:
         updates = UpdateRepository(session)

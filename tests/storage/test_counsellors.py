@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +26,6 @@ from storage import (
     OpenResult,
     StaffRecord,
     StaffRepository,
-    make_session_factory,
 )
 from storage.models import CounsellorMessage, Invitation, Link
 
@@ -138,8 +136,9 @@ def links_of(sessions: sessionmaker[Session], client_id: int) -> list[LinkView]:
 # --- staff ----------------------------------------------------------------------------------
 
 
-def test_staff_are_added_changed_and_deactivated(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_staff_are_added_changed_and_deactivated(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     later = now + DAY
     with sessions.begin() as session:
         staff = StaffRepository(session)
@@ -179,9 +178,8 @@ def test_staff_are_added_changed_and_deactivated(database: DatabaseEngine, now: 
 
 
 def test_coming_back_grants_only_the_role_asked_for(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     with sessions.begin() as session:
         staff = StaffRepository(session)
         staff.add_counsellor(ANNA, "Anna", "Noord", "nl", now)
@@ -202,8 +200,7 @@ def test_coming_back_grants_only_the_role_asked_for(
 # --- invitations ----------------------------------------------------------------------------
 
 
-def test_codes_are_stored_only_as_hashes(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_codes_are_stored_only_as_hashes(sessions: sessionmaker[Session], now: datetime) -> None:
     anna = new_counsellor(sessions, now)
     made = invite(sessions, anna, now)
     assert made.expires_at == now + DAY
@@ -231,8 +228,9 @@ def test_short_codes_are_read_the_way_people_type_them() -> None:
         assert not is_printed_code(typed)
 
 
-def test_only_an_active_counsellor_can_invite(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_only_an_active_counsellor_can_invite(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     anna = new_counsellor(sessions, now)
     with sessions.begin() as session:
         admin = StaffRepository(session).add_admin(BERT, "Bert", "nl", now)
@@ -242,8 +240,7 @@ def test_only_an_active_counsellor_can_invite(database: DatabaseEngine, now: dat
             InvitationRepository(session).create(staff_id, "Sam", now, DAY)
 
 
-def test_a_code_opens_for_one_identity_only(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_a_code_opens_for_one_identity_only(sessions: sessionmaker[Session], now: datetime) -> None:
     made = invite(sessions, new_counsellor(sessions, now), now)
     view = InvitationView(made.id, "Anna", "Noord", now + DAY, "Sam")
     assert open_code(sessions, made.code, SAM, now) == OpenResult(CodeStatus.OPENED, view)
@@ -260,8 +257,9 @@ def test_a_code_opens_for_one_identity_only(database: DatabaseEngine, now: datet
         assert tuple(opened) == (SAM, now)  # the first opening counts
 
 
-def test_pending_is_the_latest_invitation_opened(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_pending_is_the_latest_invitation_opened(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     anna = new_counsellor(sessions, now)
     first, second = invite(sessions, anna, now), invite(sessions, anna, now, label=None)
     open_code(sessions, second.code, SAM, now)
@@ -276,9 +274,8 @@ def test_pending_is_the_latest_invitation_opened(database: DatabaseEngine, now: 
 
 
 def test_expired_codes_and_codes_of_a_counsellor_who_left(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
     annas, berts = invite(sessions, anna, now), invite(sessions, bert, now)
     assert open_code(sessions, annas.code, SAM, now + DAY).status is CodeStatus.EXPIRED
@@ -290,8 +287,9 @@ def test_expired_codes_and_codes_of_a_counsellor_who_left(
     assert accept(sessions, berts.id, new_client(sessions, now), now, identity=KIM) is None
 
 
-def test_an_accepted_or_declined_code_is_used(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_an_accepted_or_declined_code_is_used(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     anna, client = new_counsellor(sessions, now), new_client(sessions, now)
     accepted, declined = invite(sessions, anna, now), invite(sessions, anna, now)
     for made in (accepted, declined):
@@ -318,8 +316,9 @@ def test_an_accepted_or_declined_code_is_used(database: DatabaseEngine, now: dat
 # --- slowing down guesses -------------------------------------------------------------------
 
 
-def test_wrong_codes_block_for_longer_each_time(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_wrong_codes_block_for_longer_each_time(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     made = invite(sessions, new_counsellor(sessions, now), now)
     wrong = "ZZZZ-ZZZZ"
     assert open_code(sessions, wrong, SAM, now) == OpenResult(CodeStatus.WRONG)
@@ -344,9 +343,8 @@ def test_wrong_codes_block_for_longer_each_time(database: DatabaseEngine, now: d
 
 
 def test_wrong_codes_are_forgotten_after_a_quiet_hour(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     hour, wrong = timedelta(hours=1), "ZZZZ-ZZZZ"
 
     def tries(*moments: datetime) -> list[CodeStatus]:
@@ -366,9 +364,8 @@ def test_wrong_codes_are_forgotten_after_a_quiet_hour(
 # --- accepting and the client's links -------------------------------------------------------
 
 
-def test_two_accepts_racing_link_once(database: DatabaseEngine, now: datetime) -> None:
+def test_two_accepts_racing_link_once(sessions: sessionmaker[Session], now: datetime) -> None:
     """Two sessions on two connections: the second accepts around the first one's commit."""
-    sessions = make_session_factory(database)
     anna, client = new_counsellor(sessions, now), new_client(sessions, now)
     made = invite(sessions, anna, now)
     open_code(sessions, made.code, SAM, now)
@@ -381,9 +378,8 @@ def test_two_accepts_racing_link_once(database: DatabaseEngine, now: datetime) -
 
 
 def test_accepting_again_changes_what_an_existing_link_shares(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, client = new_counsellor(sessions, now), new_client(sessions, now)
     first = link(sessions, anna, client, now, frozenset({Section.STRENGTHS}))
     later = now + DAY
@@ -401,9 +397,8 @@ def test_accepting_again_changes_what_an_existing_link_shares(
 
 
 def test_the_client_sees_and_manages_only_their_own_links(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
     sam, kim = new_client(sessions, now), new_client(sessions, now, "1002")
     later = now + MINUTE
@@ -438,9 +433,8 @@ def test_the_client_sees_and_manages_only_their_own_links(
 
 
 def test_a_message_is_stored_for_each_active_counsellor(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
     carl = new_counsellor(sessions, now, 503, "Carl")
     sam, kim = new_client(sessions, now), new_client(sessions, now, "1002")
@@ -454,7 +448,7 @@ def test_a_message_is_stored_for_each_active_counsellor(
     with sessions.begin() as session:
         links = LinkRepository(session)
         deliveries = links.add_message(sam, "call", "Bel me", now)
-        assert deliveries == [Delivery(deliveries[0].message_id, ANNA, "nl", "Sam")]
+        assert deliveries == [Delivery(deliveries[0].message_id, ANNA, "nl", "Sam", "Anna")]
         with pytest.raises(ValueError, match="kind"):
             links.add_message(sam, "sms", "Hoi", now)
         links.mark_delivered([deliveries[0].message_id], now + MINUTE)
@@ -477,9 +471,8 @@ def test_a_message_is_stored_for_each_active_counsellor(
 
 
 def test_an_accepted_invitation_shares_nothing_until_the_counsellor_confirms(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
     client = new_client(sessions, now)
     made = invite(sessions, anna, now, label="Sam")
@@ -519,9 +512,8 @@ def test_an_accepted_invitation_shares_nothing_until_the_counsellor_confirms(
 
 
 def test_a_refused_opener_loses_the_link_and_the_invitation_says_so(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna, stranger = new_counsellor(sessions, now), new_client(sessions, now, "1002")
     made = invite(sessions, anna, now)
     open_code(sessions, made.code, KIM, now)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import DigestRecord, DigestRepository, make_session_factory
+from storage import DigestRecord, DigestRepository
 from storage.models import Digest
 from tests.storage.test_counsellors import BERT, new_counsellor
+from tests.storage.test_reminders import assert_claimed_once
 
 WEEK = timedelta(days=7)
 MICROSECOND = timedelta(microseconds=1)
@@ -34,8 +34,7 @@ def status(sessions: sessionmaker[Session], digest_id: int) -> str:
         return record.status
 
 
-def test_a_digest_is_planned_once(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_a_digest_is_planned_once(sessions: sessionmaker[Session], now: datetime) -> None:
     anna, bert = new_counsellor(sessions, now), new_counsellor(sessions, now, BERT, "Bert")
     due = now + WEEK
     first = ensure(sessions, anna, due, now)
@@ -50,10 +49,9 @@ def test_a_digest_is_planned_once(database: DatabaseEngine, now: datetime) -> No
 
 
 def test_two_processes_planning_one_digest_make_one_row(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
     """The second plans it around the first one's commit, and finds the first one's row."""
-    sessions = make_session_factory(database)
     anna = new_counsellor(sessions, now)
     due = now + WEEK
     with ThreadPoolExecutor(1) as pool:
@@ -66,23 +64,17 @@ def test_two_processes_planning_one_digest_make_one_row(
 
 
 def test_a_digest_is_claimed_once_and_only_when_due(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     digest = ensure(sessions, new_counsellor(sessions, now), now, now - WEEK)
     assert not claim(sessions, digest, now - MICROSECOND)
-    with ThreadPoolExecutor(1) as pool:
-        with sessions.begin() as first:
-            assert DigestRepository(first).claim(digest, now)
-            second = pool.submit(claim, sessions, digest, now)
-        assert second.result(timeout=30) is False
+    assert_claimed_once(sessions, DigestRepository, digest, now)
     assert status(sessions, digest) == "sending"
 
 
 def test_a_claimed_digest_is_sent_released_or_skipped(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna = new_counsellor(sessions, now)
     sent, retried, skipped, untouched = (
         ensure(sessions, anna, now - WEEK * n, now) for n in range(4)
@@ -111,9 +103,8 @@ def test_a_claimed_digest_is_sent_released_or_skipped(
 
 
 def test_start_up_recovers_digests_of_a_dead_process(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna = new_counsellor(sessions, now)
     lease = timedelta(minutes=5)
     late, soon = now - WEEK, now + WEEK

@@ -6,13 +6,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs.meeting.proposal import PendingProposal
 from dialogs.meeting.state import Idea, Meeting, Member, Phase
-from storage import make_session_factory
 from storage.meetings import MeetingRepository
 from tests.storage.test_counsellors import ANNA, deactivate, link, new_client, new_counsellor
 
@@ -26,9 +25,8 @@ def meeting(now: datetime, key: int = 7, chat_id: int = GROUP) -> Meeting:
 
 
 def test_a_meeting_is_stored_whole_and_locked_per_group(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     started = meeting(now)
     with sessions.begin() as session:
         MeetingRepository(session).save(started)
@@ -57,8 +55,7 @@ def test_a_meeting_is_stored_whole_and_locked_per_group(
         assert MeetingRepository(session).by_key(7) == replace(later, timer_message=4242)
 
 
-def test_one_running_meeting_per_group(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_one_running_meeting_per_group(sessions: sessionmaker[Session], now: datetime) -> None:
     with sessions.begin() as session:
         MeetingRepository(session).save(meeting(now, key=1))
     with pytest.raises(IntegrityError), sessions.begin() as session:
@@ -73,12 +70,11 @@ def test_one_running_meeting_per_group(database: DatabaseEngine, now: datetime) 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_starts_at_once_in_one_group_take_turns(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
     """On PostgreSQL, reading a group's running meeting also holds the group until commit: a
     second unit of work for that group waits, then finds the first one's meeting. (SQLite's
     BEGIN IMMEDIATE makes every unit of work wait for the one before.)"""
-    sessions = make_session_factory(database)
     held = select(func.pg_try_advisory_xact_lock(GROUP))
     with sessions.begin() as first:
         assert MeetingRepository(first).running(GROUP) is None
@@ -90,8 +86,7 @@ def test_two_starts_at_once_in_one_group_take_turns(
         assert MeetingRepository(second).running(GROUP) == meeting(now)
 
 
-def test_what_came_of_a_case_is_asked_once(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_what_came_of_a_case_is_asked_once(sessions: sessionmaker[Session], now: datetime) -> None:
     presenter = Member(BRAM, "Bram")
     done = replace(
         meeting(now, key=1),
@@ -122,9 +117,8 @@ def test_what_came_of_a_case_is_asked_once(database: DatabaseEngine, now: dateti
 
 
 def test_a_presenters_clients_and_a_proposal_the_client_decides_once(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     anna = new_counsellor(sessions, now)
     client = new_client(sessions, now)
     link_id = link(sessions, anna, client, now, name="Jan de Vries")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,13 +23,14 @@ from storage import (
     PlanRepository,
     ReminderRepository,
     StaffRepository,
-    make_session_factory,
 )
 from storage.models import AuditEntry, Base, Staff, StepProposal
 from storage.mydata import CLIENT_TABLES
+from storage.outbox import NewOutgoing, OutboxRepository
 from storage.pseudonyms import pseudonym
 from storage.resources import ResourceRepository
 from tests.conftest import AUDIT_KEY
+from tests.storage.rows import add_answer, add_step
 from tests.storage.test_counsellors import confirmed_link
 
 JAN, MIRA = Identity("telegram", "1001"), Identity("telegram", "1002")
@@ -41,36 +41,11 @@ def full_client(sessions: sessionmaker[Session], who: Identity, now: datetime) -
     identity = f"{who.channel}:{who.external_id}"
     with sessions.begin() as session:
         client = ClientRepository(session).create(who, language="nl", timezone="UTC", now=now)
-        answers = AnswerRepository(session)
-        answers.save(
-            client.id,
-            "inventory.housing.wish",
-            status="answered",
-            text="Een huis",
-            choices=(),
-            now=now,
-        )
-        answers.save(
-            client.id,
-            "inventory.housing.wish",
-            status="answered",
-            text="Een tuin",
-            choices=(),
-            now=now,
-        )
+        for text in ("Een huis", "Een tuin"):
+            add_answer(AnswerRepository(session), client.id, "inventory.housing.wish", text, now)
         plans = PlanRepository(session)
         plans.save_goal(client.id, 1, text="Werk", domain="work", why=None, now=now)
-        plans.save_step(
-            client.id,
-            1,
-            goal=1,
-            text="CV",
-            who="me",
-            who_name=None,
-            due=None,
-            remind_at=None,
-            now=now,
-        )
+        add_step(plans, client.id, 1, now, text="CV")
         plans.save_reflection(client.id, 1, goal=1, step=1, answers={"happened": "Ziek"}, now=now)
         ResourceRepository(session).save(
             client.id,
@@ -95,6 +70,9 @@ def full_client(sessions: sessionmaker[Session], who: Identity, now: datetime) -
         LinkRepository(session).add_message(client.id, "message", "Hoi Anna", now)
         CaseFileRepository(session, staff.id).case_file(client.id, LookKind.VIEW, now)
         ChatMessageRepository(session).remember(client.id, [11, 12], now)
+        OutboxRepository(session).add(
+            [NewOutgoing(who.channel, who.external_id, client.id, "message", {"text": "Hoi"})], now
+        )
         ConversationRepository(session).save(client.id, {"language": "nl"}, now)
         link = LinkRepository(session).for_client(client.id)[0].id
         session.add(
@@ -130,9 +108,8 @@ def rows_about(session: Session, client_id: int, identities: set[str]) -> dict[s
 
 
 def test_everything_holds_every_table_and_all_versions(
-    database: DatabaseEngine, now: datetime, content: Content
+    sessions: sessionmaker[Session], now: datetime, content: Content
 ) -> None:
-    sessions = make_session_factory(database)
     jan = full_client(sessions, JAN, now)
     with sessions() as session:
         data = ClientDataRepository(session).everything(jan, "telegram:1001")
@@ -154,9 +131,8 @@ def test_every_table_about_a_client_is_exported() -> None:
 
 
 def test_erasing_leaves_nothing_about_the_client_in_any_table(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     jan = full_client(sessions, JAN, now)
     mira = full_client(sessions, MIRA, now)
     with sessions() as session:

@@ -16,48 +16,18 @@ from storage import (
     ClientRepository,
     ConversationRepository,
     GoalRecord,
-    Identity,
     PlanEvent,
     PlanRepository,
     ReflectionRecord,
     ReminderRepository,
     StepRecord,
-    make_session_factory,
 )
 from storage.migrate import alembic_config
 from storage.models import Client, Goal, PlanEventRow, Reflection, Reminder, Step
-
-ALICE = Identity("telegram", "1001")
-BOB = Identity("telegram", "1002")
+from tests.storage.rows import BOB, add_answer, add_goal, add_step, new_client
 
 
-def new_client(sessions: sessionmaker[Session], now: datetime, who: Identity = ALICE) -> int:
-    with sessions.begin() as session:
-        return ClientRepository(session).create(who, language="nl", timezone="UTC", now=now).id
-
-
-def add_goal(plans: PlanRepository, client_id: int, number: int, now: datetime) -> None:
-    plans.save_goal(client_id, number, text=f"Doel {number}", domain=None, why=None, now=now)
-
-
-def add_step(
-    plans: PlanRepository, client_id: int, number: int, now: datetime, *, goal: int = 1
-) -> None:
-    plans.save_step(
-        client_id,
-        number,
-        goal=goal,
-        text=f"Stap {number}",
-        who="me",
-        who_name=None,
-        due=None,
-        remind_at=None,
-        now=now,
-    )
-
-
-def test_goals_are_numbered_per_client(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_goals_are_numbered_per_client(sessions: sessionmaker[Session], now: datetime) -> None:
     alice, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     with sessions.begin() as session:
         plans = PlanRepository(session)
@@ -77,8 +47,7 @@ def test_goals_are_numbered_per_client(database: DatabaseEngine, now: datetime) 
         ]
 
 
-def test_a_goal_change_records_what_changed(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_a_goal_change_records_what_changed(sessions: sessionmaker[Session], now: datetime) -> None:
     client = new_client(sessions, now)
     later = now + timedelta(days=1)
     with sessions.begin() as session:
@@ -108,8 +77,7 @@ def test_a_goal_change_records_what_changed(database: DatabaseEngine, now: datet
         ]
 
 
-def test_goal_status_closes_and_reopens(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_goal_status_closes_and_reopens(sessions: sessionmaker[Session], now: datetime) -> None:
     client = new_client(sessions, now)
     t1, t2, t3 = (now + timedelta(hours=n) for n in (1, 2, 3))
     with sessions.begin() as session:
@@ -135,9 +103,8 @@ def test_goal_status_closes_and_reopens(database: DatabaseEngine, now: datetime)
 
 
 def test_unknown_goals_steps_and_statuses_are_errors(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     with sessions.begin() as session:
         plans = PlanRepository(session)
@@ -154,36 +121,15 @@ def test_unknown_goals_steps_and_statuses_are_errors(
         with pytest.raises(ValueError, match="step status"):
             plans.set_step_status(client, 1, "reached", now)
         with pytest.raises(ValueError, match="who"):
-            plans.save_step(
-                client,
-                2,
-                goal=1,
-                text="x",
-                who="mum",
-                who_name=None,
-                due=None,
-                remind_at=None,
-                now=now,
-            )
+            add_step(plans, client, 2, now, text="x", who="mum")
         with pytest.raises(ValueError, match="naive"):
-            plans.save_step(
-                client,
-                2,
-                goal=1,
-                text="x",
-                who="me",
-                who_name=None,
-                due=None,
-                remind_at=datetime(2026, 12, 1, 9, 0),
-                now=now,
-            )
+            add_step(plans, client, 2, now, text="x", remind_at=datetime(2026, 12, 1, 9, 0))
         assert [step.number for step in plans.steps(client)] == [1]
 
 
 def test_steps_are_numbered_per_client_across_goals(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     alice, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     remind = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     with sessions.begin() as session:
@@ -191,16 +137,17 @@ def test_steps_are_numbered_per_client_across_goals(
         add_goal(plans, alice, 1, now)
         add_goal(plans, alice, 2, now)
         add_goal(plans, bob, 1, now)
-        plans.save_step(
+        add_step(
+            plans,
             alice,
             3,
+            now,
             goal=2,
             text="Bel de woningcorporatie",
             who="network",
             who_name="Oom Kees",
             due=date(2026, 12, 1),
             remind_at=remind,
-            now=now,
         )
         add_step(plans, alice, 1, now, goal=1)
         add_step(plans, alice, 2, now, goal=2)
@@ -230,35 +177,16 @@ def test_steps_are_numbered_per_client_across_goals(
         ]
 
 
-def test_a_later_due_date_alone_is_a_postponement(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_a_later_due_date_alone_is_a_postponement(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     client = new_client(sessions, now)
     later = now + timedelta(days=2)
     with sessions.begin() as session:
         plans = PlanRepository(session)
         add_goal(plans, client, 1, now)
-        plans.save_step(
-            client,
-            1,
-            goal=1,
-            text="Bellen",
-            who="me",
-            who_name=None,
-            due=date(2026, 12, 1),
-            remind_at=None,
-            now=now,
-        )
-        plans.save_step(
-            client,
-            1,
-            goal=1,
-            text="Bellen",
-            who="me",
-            who_name=None,
-            due=date(2026, 12, 8),
-            remind_at=None,
-            now=later,
-        )
+        add_step(plans, client, 1, now, text="Bellen", due=date(2026, 12, 1))
+        add_step(plans, client, 1, later, text="Bellen", due=date(2026, 12, 8))
     with sessions.begin() as session:
         plans = PlanRepository(session)
         step = plans.steps(client)[0]
@@ -268,8 +196,9 @@ def test_a_later_due_date_alone_is_a_postponement(database: DatabaseEngine, now:
         )
 
 
-def test_other_step_changes_record_each_field(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_other_step_changes_record_each_field(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     client = new_client(sessions, now)
     later = now + timedelta(days=1)
     amsterdam = ZoneInfo("Europe/Amsterdam")
@@ -281,16 +210,16 @@ def test_other_step_changes_record_each_field(database: DatabaseEngine, now: dat
         # The same values again: nothing happens, not even updated_at.
         add_step(plans, client, 1, later, goal=1)
         assert plans.steps(client)[0].updated_at == now
-        plans.save_step(
+        add_step(
+            plans,
             client,
             1,
+            later,
             goal=2,
-            text="Stap 1",
             who="counsellor",
             who_name="Sanne",
             due=date(2026, 12, 3),
             remind_at=datetime(2026, 12, 3, 9, 0, tzinfo=amsterdam),
-            now=later,
         )
     with sessions.begin() as session:
         plans = PlanRepository(session)
@@ -321,35 +250,22 @@ def test_other_step_changes_record_each_field(database: DatabaseEngine, now: dat
 
 
 def test_a_due_date_moved_with_its_reminder_is_postponed(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     first = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     with sessions.begin() as session:
         plans = PlanRepository(session)
         add_goal(plans, client, 1, now)
-        plans.save_step(
+        add_step(plans, client, 1, now, text="Bellen", due=date(2026, 12, 1), remind_at=first)
+        add_step(
+            plans,
             client,
             1,
-            goal=1,
+            now,
             text="Bellen",
-            who="me",
-            who_name=None,
-            due=date(2026, 12, 1),
-            remind_at=first,
-            now=now,
-        )
-        plans.save_step(
-            client,
-            1,
-            goal=1,
-            text="Bellen",
-            who="me",
-            who_name=None,
             due=date(2026, 12, 2),
             remind_at=first + timedelta(days=1),
-            now=now,
         )
         assert plans.history(client)[-1].kind == "postponed"
         assert plans.history(client)[-1].detail == {
@@ -358,8 +274,7 @@ def test_a_due_date_moved_with_its_reminder_is_postponed(
         }
 
 
-def test_step_status_done_dropped_reopened(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_step_status_done_dropped_reopened(sessions: sessionmaker[Session], now: datetime) -> None:
     client = new_client(sessions, now)
     t1, t2, t3 = (now + timedelta(hours=n) for n in (1, 2, 3))
     with sessions.begin() as session:
@@ -389,8 +304,7 @@ def test_step_status_done_dropped_reopened(database: DatabaseEngine, now: dateti
         ]
 
 
-def test_history_is_in_time_order(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_history_is_in_time_order(sessions: sessionmaker[Session], now: datetime) -> None:
     client = new_client(sessions, now)
     earlier = now - timedelta(days=1)
     with sessions.begin() as session:
@@ -403,8 +317,7 @@ def test_history_is_in_time_order(database: DatabaseEngine, now: datetime) -> No
         assert [(e.goal, e.at) for e in history] == [(2, earlier), (1, now), (3, now)]
 
 
-def test_reflections_are_saved_and_replaced(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_reflections_are_saved_and_replaced(sessions: sessionmaker[Session], now: datetime) -> None:
     alice, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     later = now + timedelta(hours=1)
     with sessions.begin() as session:
@@ -430,9 +343,8 @@ def test_reflections_are_saved_and_replaced(database: DatabaseEngine, now: datet
 
 
 def test_deleting_a_client_deletes_their_plan_and_reminders(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     alice, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     with sessions.begin() as session:
         plans, reminders = PlanRepository(session), ReminderRepository(session)
@@ -452,15 +364,12 @@ def test_deleting_a_client_deletes_their_plan_and_reminders(
 
 
 def test_migration_0002_goes_down_and_up_keeping_what_was_there(
-    database: DatabaseEngine, now: datetime
+    database: DatabaseEngine, sessions: sessionmaker[Session], now: datetime
 ) -> None:
     """Down to 0001 drops only what 0002 added: the clients and their answers stay."""
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     with sessions.begin() as session:
-        AnswerRepository(session).save(
-            client, "k", status="answered", text="Een huis", choices=(), now=now
-        )
+        add_answer(AnswerRepository(session), client, "k", "Een huis", now)
         ConversationRepository(session).save(client, {"stack": []}, now)
         ClientRepository(session).set_quiet_hours(client, "22:00", "08:00")
         add_goal(PlanRepository(session), client, 1, now)

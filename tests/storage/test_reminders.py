@@ -7,29 +7,16 @@ from datetime import datetime, timedelta
 from threading import Barrier
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import (
-    ClientRecord,
-    ClientRepository,
-    Identity,
-    ReminderRecord,
-    ReminderRepository,
-    make_session_factory,
-)
+from storage import ClientRecord, ClientRepository, ReminderRecord, ReminderRepository
+from storage.dispatch import SentOnce
 from storage.models import Client, Reminder
+from tests.storage.rows import ALICE, BOB, new_client
 
-ALICE = Identity("telegram", "1001")
-BOB = Identity("telegram", "1002")
 SECOND = timedelta(seconds=1)
 MICROSECOND = timedelta(microseconds=1)
-
-
-def new_client(sessions: sessionmaker[Session], now: datetime, who: Identity = ALICE) -> int:
-    with sessions.begin() as session:
-        return ClientRepository(session).create(who, language="nl", timezone="UTC", now=now).id
 
 
 def schedule(
@@ -61,8 +48,25 @@ def claim(sessions: sessionmaker[Session], reminder_id: int, now: datetime) -> b
         return ReminderRepository(session).claim(reminder_id, now)
 
 
-def test_a_scheduled_reminder_reads_back(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def assert_claimed_once(
+    sessions: sessionmaker[Session], repository: type[SentOnce], row_id: int, now: datetime
+) -> None:
+    """Two sessions on two connections: the second claims around the first one's commit. Before
+    the commit it waits on the row lock (PostgreSQL) or the write lock (SQLite); either way it
+    then finds the row no longer scheduled."""
+
+    def claim_again() -> bool:
+        with sessions.begin() as session:
+            return repository(session).claim(row_id, now)
+
+    with ThreadPoolExecutor(1) as pool:
+        with sessions.begin() as first:
+            assert repository(first).claim(row_id, now)
+            second = pool.submit(claim_again)
+        assert second.result(timeout=30) is False
+
+
+def test_a_scheduled_reminder_reads_back(sessions: sessionmaker[Session], now: datetime) -> None:
     client = new_client(sessions, now)
     due = now + timedelta(hours=2)
     first = schedule(sessions, client, due, now, step=3, kind="follow_up")
@@ -79,9 +83,8 @@ def test_a_scheduled_reminder_reads_back(database: DatabaseEngine, now: datetime
 
 
 def test_a_reminder_is_claimed_once_and_only_when_due(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     reminder = schedule(sessions, client, now + SECOND, now)
     assert not claim(sessions, reminder, now)  # not due yet
@@ -95,28 +98,19 @@ def test_a_reminder_is_claimed_once_and_only_when_due(
 
 
 def test_two_processes_racing_for_one_reminder_send_it_once(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    """Two sessions on two connections: the second claims around the first one's commit."""
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     reminder = schedule(sessions, client, now, now)
-    with ThreadPoolExecutor(1) as pool:
-        with sessions.begin() as first:
-            assert ReminderRepository(first).claim(reminder, now)
-            # Before the commit it waits on the row lock (PostgreSQL) or the write lock (SQLite);
-            # either way it then finds the row no longer scheduled.
-            second = pool.submit(claim, sessions, reminder, now)
-        assert second.result(timeout=30) is False
+    assert_claimed_once(sessions, ReminderRepository, reminder, now)
     assert status(sessions, reminder) == "sending"
 
 
 def test_many_claims_from_two_threads_each_win_exactly_once(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
     """Two threads, two connections, the same twenty reminders: a claim that reads and then
     writes (instead of one conditional UPDATE) lets both win some of them."""
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     ids = [schedule(sessions, client, now, now, step=n) for n in range(20)]
     start = Barrier(2)
@@ -132,9 +126,8 @@ def test_many_claims_from_two_threads_each_win_exactly_once(
 
 
 def test_a_claimed_reminder_is_sent_released_or_settled(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     sent, retried, cancelled, paused, untouched = (
         schedule(sessions, client, now, now) for _ in range(5)
@@ -167,9 +160,8 @@ def test_a_claimed_reminder_is_sent_released_or_settled(
 
 
 def test_cancelling_a_step_cancels_only_what_still_waits(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     alice, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     due = now + timedelta(days=1)
     waiting = schedule(sessions, alice, due, now, step=1)
@@ -195,9 +187,8 @@ def test_cancelling_a_step_cancels_only_what_still_waits(
 
 
 def test_an_answer_settles_sent_reminders_and_cancels_follow_ups(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     later, answer = now + timedelta(days=2), now + timedelta(hours=1)
     reminder = schedule(sessions, client, now, now, step=1)
@@ -221,8 +212,9 @@ def test_an_answer_settles_sent_reminders_and_cancels_follow_ups(
         assert answered_at == answer  # the first answer counts
 
 
-def test_an_answer_also_cancels_a_paused_follow_up(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_an_answer_also_cancels_a_paused_follow_up(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     client = new_client(sessions, now)
     follow_up = schedule(sessions, client, now + SECOND, now, kind="follow_up")
     with sessions.begin() as session:
@@ -234,9 +226,8 @@ def test_an_answer_also_cancels_a_paused_follow_up(database: DatabaseEngine, now
 
 
 def test_pausing_a_client_holds_their_scheduled_reminders(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     alice, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     soon, late = now + timedelta(hours=1), now + timedelta(days=1)
     later_one = schedule(sessions, alice, late, now, step=1)
@@ -266,9 +257,8 @@ def test_pausing_a_client_holds_their_scheduled_reminders(
 
 
 def test_start_up_schedules_recent_reminders_and_misses_old_ones(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     grace, lease = timedelta(hours=1), timedelta(minutes=5)
     past = now - timedelta(days=1)
@@ -313,9 +303,8 @@ def test_start_up_schedules_recent_reminders_and_misses_old_ones(
 
 
 def test_only_what_is_due_within_the_horizon_is_loaded_and_the_sweep_takes_the_next_window(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     week = timedelta(days=7)
     soon = schedule(sessions, client, now + timedelta(hours=1), now)
@@ -337,8 +326,7 @@ def test_only_what_is_due_within_the_horizon_is_loaded_and_the_sweep_takes_the_n
     assert status(sessions, cancelled) == "cancelled"
 
 
-def test_missed_reminders_are_told_once(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_missed_reminders_are_told_once(sessions: sessionmaker[Session], now: datetime) -> None:
     alice, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     past = now - timedelta(days=2)
     second = schedule(sessions, alice, past + timedelta(hours=1), past, step=2)
@@ -370,9 +358,8 @@ def test_missed_reminders_are_told_once(database: DatabaseEngine, now: datetime)
 
 
 def test_a_client_has_quiet_hours_a_time_zone_and_reachability(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     client = new_client(sessions, now)
     with sessions.begin() as session:
         clients = ClientRepository(session)

@@ -10,18 +10,17 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage import (
     AnswerRepository,
     ClientRepository,
     ConversationRepository,
     Identity,
-    make_session_factory,
 )
 from storage.migrate import alembic_config
 from storage.models import Base
-
-ALICE = Identity("telegram", "1001")
+from tests.storage.rows import ALICE, add_answer
 
 
 def test_migrations_create_exactly_the_models(database: DatabaseEngine) -> None:
@@ -38,8 +37,9 @@ def test_migrations_go_down_and_up_again(database: DatabaseEngine) -> None:
     assert {"clients", "conversations", "answers"} <= set(inspect(database).get_table_names())
 
 
-def test_a_client_is_found_by_channel_and_id(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_a_client_is_found_by_channel_and_id(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     with sessions.begin() as session:
         created = ClientRepository(session).create(
             ALICE, language="nl", timezone="Europe/Amsterdam", now=now
@@ -50,44 +50,23 @@ def test_a_client_is_found_by_channel_and_id(database: DatabaseEngine, now: date
         assert clients.find(Identity("terminal", "1001")) is None
 
 
-def test_one_client_per_identity(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_one_client_per_identity(sessions: sessionmaker[Session], now: datetime) -> None:
     with sessions.begin() as session:
         ClientRepository(session).create(ALICE, language="nl", timezone="UTC", now=now)
     with pytest.raises(IntegrityError), sessions.begin() as session:
         ClientRepository(session).create(ALICE, language="en", timezone="UTC", now=now)
 
 
-def test_answers_keep_every_version_with_its_date(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_answers_keep_every_version_with_its_date(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
     with sessions.begin() as session:
         client = ClientRepository(session).create(ALICE, language="nl", timezone="UTC", now=now)
         answers = AnswerRepository(session)
-        answers.save(
-            client.id,
-            "inventory.housing.wish",
-            status="answered",
-            text="Een huis",
-            choices=(),
-            now=now,
-        )
+        add_answer(answers, client.id, "inventory.housing.wish", "Een huis", now)
         later = now + timedelta(days=30)
-        answers.save(
-            client.id,
-            "inventory.housing.wish",
-            status="answered",
-            text="Een huis met tuin",
-            choices=(),
-            now=later,
-        )
-        answers.save(
-            client.id,
-            "inventory.priorities",
-            status="answered",
-            text=None,
-            choices=("money", "work"),
-            now=later,
-        )
+        add_answer(answers, client.id, "inventory.housing.wish", "Een huis met tuin", later)
+        add_answer(answers, client.id, "inventory.priorities", None, later, ("money", "work"))
     with sessions.begin() as session:
         answers = AnswerRepository(session)
         current = answers.current(client.id)
@@ -100,20 +79,16 @@ def test_answers_keep_every_version_with_its_date(database: DatabaseEngine, now:
         ]
 
 
-def test_text_is_stored_exactly(database: DatabaseEngine, now: datetime) -> None:
+def test_text_is_stored_exactly(sessions: sessionmaker[Session], now: datetime) -> None:
     text = "👩‍👧 مرحبا <b>*_[]_*</b> \u200b" + "é" * 5000
-    sessions = make_session_factory(database)
     with sessions.begin() as session:
         client = ClientRepository(session).create(ALICE, language="nl", timezone="UTC", now=now)
-        AnswerRepository(session).save(
-            client.id, "k", status="answered", text=text, choices=(), now=now
-        )
+        add_answer(AnswerRepository(session), client.id, "k", text, now)
     with sessions.begin() as session:
         assert AnswerRepository(session).current(client.id)["k"].text == text
 
 
-def test_conversation_state_round_trips(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+def test_conversation_state_round_trips(sessions: sessionmaker[Session], now: datetime) -> None:
     state = {"language": "nl", "stack": [{"flow": "inventory", "node": "money.wish"}]}
     with sessions.begin() as session:
         client = ClientRepository(session).create(ALICE, language="nl", timezone="UTC", now=now)
@@ -129,10 +104,9 @@ def test_conversation_state_round_trips(database: DatabaseEngine, now: datetime)
 
 
 def test_database_errors_never_show_what_was_written(
-    database: DatabaseEngine, now: datetime
+    database: DatabaseEngine, sessions: sessionmaker[Session], now: datetime
 ) -> None:
     """The parameters of a failed statement are what clients wrote: never in an error."""
-    sessions = make_session_factory(database)
     secret = "geheim-woord-van-de-client"
     with sessions.begin() as session:
         ClientRepository(session).create(

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,57 +17,38 @@ from dialogs.linking.casefile import Section
 from storage import (
     ClientDataRepository,
     ClientRepository,
-    Identity,
     InvitationRepository,
     LinkRepository,
     StaffRepository,
-    make_session_factory,
 )
 from storage.models import Link
 from storage.models import Resource as ResourceRow
 from storage.resources import ResourceRecord, ResourceRepository
 from tests.conftest import AUDIT_KEY
+from tests.storage.rows import BOB, new_client
 from tests.storage.test_counsellors import confirmed_link
 from turns.conversation import Conversations
 from turns.store import TurnStore
 
-ANA, BOB = Identity("telegram", "1001"), Identity("telegram", "1002")
 RIET = Resource(1, "Mijn zus Riet", ResourceKind.CLOSE, Closeness.CLOSE, 1, None, "Koken")
 LIBRARY = Resource(2, "De bibliotheek", ResourceKind.COMMUNITY, Closeness.FAR, None, "leisure")
 
 
-def new_client(sessions: sessionmaker[Session], now: datetime, who: Identity = ANA) -> int:
-    with sessions.begin() as session:
-        return ClientRepository(session).create(who, language="nl", timezone="UTC", now=now).id
-
-
-def save(repository: ResourceRepository, client_id: int, resource: Resource, now: datetime) -> None:
-    repository.save(
-        client_id,
-        resource.number,
-        name=resource.name,
-        kind=resource.kind.value,
-        closeness=resource.closeness.value,
-        goal=resource.goal,
-        domain=resource.domain,
-        help_with=resource.help_with,
-        now=now,
-    )
+def save(session: Session, client_id: int, now: datetime, *resources: Resource) -> None:
+    """Store resources as the engine asks for them: through the turn store."""
+    TurnStore(session, client_id, now, audit_key=AUDIT_KEY).perform(map(SaveResource, resources))
 
 
 def test_resources_are_saved_changed_and_kept_per_client(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     ana, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     with sessions.begin() as session:
-        resources = ResourceRepository(session)
-        save(resources, ana, RIET, now)
-        save(resources, ana, LIBRARY, now)
-        save(resources, bob, RIET, now)  # numbers are per client
+        save(session, ana, now, RIET, LIBRARY)
+        save(session, bob, now, RIET)  # numbers are per client
     later = now + timedelta(hours=1)
     with sessions.begin() as session:
-        save(ResourceRepository(session), ana, replace(LIBRARY, help_with="Lezen"), later)
+        save(session, ana, later, replace(LIBRARY, help_with="Lezen"))
     with sessions() as session:
         records = ResourceRepository(session).all(ana)
         assert [TurnStore.resource(r) for r in records] == [
@@ -81,14 +61,12 @@ def test_resources_are_saved_changed_and_kept_per_client(
 
 
 def test_removing_is_soft_and_keeps_the_number_taken(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     ana = new_client(sessions, now)
     with sessions.begin() as session:
+        save(session, ana, now, RIET, LIBRARY)
         resources = ResourceRepository(session)
-        save(resources, ana, RIET, now)
-        save(resources, ana, LIBRARY, now)
         assert resources.remove(ana, 2, now) is True
         assert resources.remove(ana, 2, now) is False  # already off the list
         assert resources.remove(ana, 9, now) is False  # no such one
@@ -99,46 +77,31 @@ def test_removing_is_soft_and_keeps_the_number_taken(
         assert removed.removed_at == now
         assert not removed.active
         with pytest.raises(ValueError, match="was removed"):
-            save(resources, ana, LIBRARY, now)
+            save(session, ana, now, LIBRARY)
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(ResourceRow)) == 2
 
 
-def test_unknown_kinds_are_refused(database: DatabaseEngine, now: datetime) -> None:
-    sessions = make_session_factory(database)
+@pytest.mark.parametrize(
+    ("kinds", "refused"),
+    [
+        ({"kind": "friend", "closeness": "close"}, "kind"),
+        ({"kind": "close", "closeness": "near"}, "closeness"),
+    ],
+)
+def test_unknown_kinds_are_refused(
+    sessions: sessionmaker[Session], now: datetime, kinds: dict[str, str], refused: str
+) -> None:
     ana = new_client(sessions, now)
-    with sessions() as session:
-        resources = ResourceRepository(session)
-        with pytest.raises(ValueError, match="kind"):
-            resources.save(
-                ana,
-                1,
-                name="X",
-                kind="friend",
-                closeness="close",
-                goal=None,
-                domain=None,
-                help_with=None,
-                now=now,
-            )
-        with pytest.raises(ValueError, match="closeness"):
-            resources.save(
-                ana,
-                1,
-                name="X",
-                kind="close",
-                closeness="near",
-                goal=None,
-                domain=None,
-                help_with=None,
-                now=now,
-            )
+    with sessions() as session, pytest.raises(ValueError, match=refused):
+        ResourceRepository(session).save(
+            ana, 1, name="X", goal=None, domain=None, help_with=None, now=now, **kinds
+        )
 
 
 def test_the_turn_store_writes_what_the_engine_asked(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     ana = new_client(sessions, now)
     with sessions.begin() as session:
         TurnStore(session, ana, now, audit_key=AUDIT_KEY).perform(
@@ -149,15 +112,12 @@ def test_the_turn_store_writes_what_the_engine_asked(
 
 
 def test_the_state_holds_the_active_ones_and_the_highest_number(
-    conversations: Conversations, database: DatabaseEngine, now: datetime
+    conversations: Conversations, sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     ana = new_client(sessions, now)
     with sessions.begin() as session:
-        resources = ResourceRepository(session)
-        save(resources, ana, RIET, now)
-        save(resources, ana, LIBRARY, now)
-        resources.remove(ana, 2, now)
+        save(session, ana, now, RIET, LIBRARY)
+        ResourceRepository(session).remove(ana, 2, now)
     with sessions() as session:
         record = ClientRepository(session).get(ana)
         assert record is not None
@@ -167,16 +127,13 @@ def test_the_state_holds_the_active_ones_and_the_highest_number(
 
 
 def test_my_data_holds_them_and_forgetting_erases_them(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     ana, bob = new_client(sessions, now), new_client(sessions, now, BOB)
     with sessions.begin() as session:
-        resources = ResourceRepository(session)
         for client in (ana, bob):
-            save(resources, client, RIET, now)
-            save(resources, client, LIBRARY, now)
-        resources.remove(ana, 2, now)
+            save(session, client, now, RIET, LIBRARY)
+        ResourceRepository(session).remove(ana, 2, now)
     with sessions() as session:
         data = ClientDataRepository(session).everything(ana, "telegram:1001")
     assert [(r["name"], r["removed_at"]) for r in data["resources"]] == [
@@ -192,9 +149,8 @@ def test_my_data_holds_them_and_forgetting_erases_them(
 
 
 def test_resources_are_shared_only_when_the_client_says_so(
-    database: DatabaseEngine, now: datetime
+    sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    sessions = make_session_factory(database)
     ana = new_client(sessions, now)
     with sessions.begin() as session:
         staff = StaffRepository(session).add_counsellor(2001, "Anna", None, "nl", now)

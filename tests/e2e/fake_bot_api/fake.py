@@ -133,15 +133,17 @@ class FakeBotAPI(Server):
         description: str,
         retry_after: int | None = None,
         times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer the next ``times`` valid calls of ``method`` with this error, without effect.
+        """Answer the next ``times`` valid calls of ``method`` (about ``chat_id``, if given)
+        with this error, without effect.
 
         With ``error_code=429`` pass ``retry_after`` to get ``parameters.retry_after``.
         """
         if times < 1:
             raise ValueError("times must be at least 1")
         name = self._spec.canonical(method)
-        failure = Failure(error_code, description, retry_after)
+        failure = Failure(error_code, description, retry_after, chat_id)
         self._failures.setdefault(name, deque()).extend([failure] * times)
 
     def hold(self, method: str, *, where: Callable[[dict[str, Any]], bool] | None = None) -> Hold:
@@ -169,6 +171,17 @@ class FakeBotAPI(Server):
         benchmark times an update from there to the bot's reply). Held calls are observed once
         released; rejected, failed and abandoned calls are not observed."""
         self._observers.append(observer)
+
+    async def wait_until(self, condition: Callable[[], bool], *, within: float = 5.0) -> None:
+        """Wait until ``condition()`` holds, checked after each call the bot makes (refused
+        ones included); TimeoutError if it does not ``within`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while not condition():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError("the condition did not hold in time")
+            await self._call_recorded.wait(remaining)
 
     async def wait_for_call(self, method: str, *, count: int = 1, within: float = 5.0) -> ApiCall:
         """Wait until ``method`` has been called validly ``count`` times; return that call."""

@@ -35,6 +35,10 @@ class Failure:
     error_code: int
     description: str
     retry_after: int | None
+    chat_id: int | None = None  # only for calls about this chat
+
+    def applies(self, params: dict[str, Any]) -> bool:
+        return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
 
 
 class Server:
@@ -215,11 +219,14 @@ class Server:
         """Perform a valid call: its injected failure, or its effect and its result."""
         if counts_as_message(call.method) and params.get("chat_id") in self.not_started:
             fault = ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+            self._call_recorded.fire()  # a refusal is news too, for whoever waits
             return fault.response()
-        queued = self._failures.get(call.method)
-        if queued:
-            failure = queued.popleft()
+        queued = self._failures.get(call.method, deque())
+        failure = next((f for f in queued if f.applies(params)), None)
+        if failure is not None:
+            queued.remove(failure)
             self.injected.append((call.method, failure.description))
+            self._call_recorded.fire()
             fault = ApiError(failure.error_code, failure.description, failure.retry_after)
             return fault.response()
         if self._flood is not None and counts_as_message(call.method):
@@ -239,6 +246,7 @@ class Server:
             if not _connected(request):
                 return web.json_response({"ok": True, "result": result})
             self.delivered.extend(update["update_id"] for update in result)
+            self._call_recorded.fire()  # handed out: news for whoever waits
         else:
             handler = self._handlers.get(call.method)
             # Valid calls of methods without behaviour here succeed like a no-op.
