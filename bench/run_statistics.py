@@ -42,6 +42,11 @@ class Measured:
     def rate(self) -> float:
         return self.updates / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def cpu_per_update_ms(self) -> float:
+        """CPU time of the bot process for one update, in milliseconds."""
+        return 1000 * self.bot_cpu * self.seconds / self.updates if self.updates else 0.0
+
 
 def compute_measured(
     label: str,

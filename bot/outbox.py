@@ -30,9 +30,12 @@ from bot.senders import (
     retrying,
     send,
     send_document,
+    send_message,
     send_network_map,
 )
+from bot.telegram_html import to_telegram
 from dialogs import Content
+from dialogs.engine.document import to_markdown
 from dialogs.engine.outputs import ShowNetworkMap
 from dialogs.rights.mydata import data_document
 from reminders import Now, WakeClock, job_name
@@ -43,9 +46,13 @@ from turns.outbox import (
     Alert,
     Deletion,
     Edit,
+    Export,
     Letter,
     Message,
     MyData,
+    Private,
+    Summary,
+    Timer,
 )
 
 log = logging.getLogger(__name__)
@@ -193,8 +200,26 @@ class Postman:
         match letter.payload:
             case Message(text=text, buttons=buttons) | Alert(text=text, buttons=buttons):
                 return await send(bot, chat, text, buttons)
+            case Summary(document=document):
+                return [
+                    await send_message(bot, chat, part, None, html=True)
+                    for part in to_telegram(document)
+                ]
+            case Export(document=document, name=name, caption=caption):
+                pdf = await asyncio.to_thread(to_pdf, document)  # a few tenths of a second
+                markdown = to_markdown(document).encode()
+                return [
+                    await send_document(bot, chat, f"{name}.md", markdown, caption),
+                    await send_document(bot, chat, f"{name}.pdf", pdf, None),
+                ]
             case Edit(message_id=message_id, text=text, buttons=buttons):
                 return await edit(bot, chat, message_id, text, buttons)
+            case Timer(text=text, buttons=buttons, message_id=message_id):
+                ids = await edit(bot, chat, message_id, text, buttons)
+                # Edited in place, it stays the timer's message; sent anew, the new one is.
+                return ids if ids or message_id is None else [message_id]
+            case Private(text=text):
+                return await send(bot, chat, text, ())
             case Acknowledge(press_id=press_id, text=text):
                 if press_id is not None:
                     await self._acknowledge(chat, press_id, text)

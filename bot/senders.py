@@ -114,15 +114,6 @@ async def retrying(method: str, chat_id: int, call: Callable[[], Awaitable[T]]) 
     raise AssertionError("unreachable")
 
 
-async def acknowledge(query: CallbackQuery, text: str | None, chat_id: int) -> None:
-    try:
-        await retrying("answerCallbackQuery", chat_id, lambda: query.answer(text))
-    except BadRequest as error:
-        # A press answered too late (the bot was down) can no longer be acknowledged;
-        # the reply still goes out.
-        log.info("callback in chat %s not acknowledged: %s", chat_id, error.message)
-
-
 def pressed_message(query: CallbackQuery | None) -> int | None:
     """The id of the message whose button was pressed, if Telegram still lets us edit it."""
     message = query.message if query else None

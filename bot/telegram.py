@@ -34,18 +34,12 @@ from bot.flood import ChatRateLimiter
 from bot.jobs import JobQueueClock
 from bot.meetings import TeamMeetings
 from bot.outbox import Postman
-from bot.pdf import to_pdf
 from bot.request import TelegramRequest
 from bot.senders import (
-    acknowledge,
     pressed_message,
     send,
-    send_document,
-    send_message,
-    send_network_map,
 )
 from bot.settings import Settings
-from bot.telegram_html import to_telegram
 from dialogs import (
     CommandName,
     Content,
@@ -55,13 +49,12 @@ from dialogs import (
     Text,
     Unreadable,
 )
-from dialogs.engine.document import to_markdown
 from dialogs.engine.events import DESK_COMMANDS, ReminderDue
 from reminders import DigestService, Now, Outcome, ReminderService, WakeClock
 from storage import DigestRecord, Identity, StaffRecord
 from turns.conversation import Conversations, Turn
 from turns.deliveries import Deliveries
-from turns.desk import CounsellorDesk, DeskTurn
+from turns.desk import CounsellorDesk
 from turns.failures import Gate, log_failure
 from turns.outbox import Pressed
 from turns.reminders import ClaimedReminder
@@ -83,7 +76,6 @@ class TelegramChannel:
         content: Content,
         clock: Now,
         *,
-        bot: Bot,
         wake_clock: WakeClock,
         postman: Postman,
         meetings: TeamMeetings,
@@ -93,7 +85,6 @@ class TelegramChannel:
         self.desk = desk
         self.content = content
         self.clock = clock
-        self.bot = bot  # for what no update brings: reminders, digests
         self.postman = postman  # everything a turn sends goes through the outbox
         self.units = units  # units of work: one at a time on SQLite, a few on PostgreSQL
         self.meetings = meetings  # team meetings in groups
@@ -167,7 +158,7 @@ class TelegramChannel:
         """A message, command or meeting button in a group: the team meeting's (a client's
         command is answered there: the conversation is private)."""
         if not _from_bot(update):
-            await self.meetings.on_update(update, context.bot)
+            await self.meetings.on_update(update)
 
     async def tell_waiting(self, bot: Bot, chat_id: int, language_code: str | None) -> None:
         """The database is away: the person hears once that their message will be answered
@@ -243,52 +234,21 @@ class TelegramChannel:
             self.clock(),
             language,
             update.update_id,
+            None if query is None else Pressed(query.id, pressed_message(query)),
             waiting=functools.partial(self.tell_waiting, bot, chat_id, language),
         )
-        if query is not None:
-            await acknowledge(query, None, chat_id)
         if staff.active and staff.id not in self.seen_staff:
             self.seen_staff.add(staff.id)
             await asyncio.to_thread(self.digests.ensure, staff.id)
             await publish_desk_commands(bot, self.content, chat_id, turn.language)
-        await self.perform_desk(turn, bot, chat_id)
-
-    async def perform_desk(self, turn: DeskTurn, bot: Bot, chat_id: int) -> None:
-        for say in turn.messages:
-            await send(bot, chat_id, say.text, say.buttons)
-        if turn.summary is not None:
-            for part in to_telegram(turn.summary):
-                await send_message(bot, chat_id, part, None, html=True)
-        if turn.network_map is not None:
-            await send_network_map(bot, chat_id, turn.network_map)
-        if turn.export is not None:
-            export = turn.export
-            # Drawing a PDF takes a few tenths of a second: not on the event loop.
-            pdf = await asyncio.to_thread(to_pdf, export.document)
-            await send_document(
-                bot,
-                chat_id,
-                f"{export.name}.md",
-                to_markdown(export.document).encode(),
-                export.caption,
-            )
-            await send_document(bot, chat_id, f"{export.name}.pdf", pdf, None)
         self.postman.post(turn.letters)
 
     async def deliver_digest(self, record: DigestRecord) -> Outcome:
-        made = await self.units.run(
-            self.desk.digest, record.staff_id, record.period_start, self.clock()
-        )
-        if made is None:
+        """The weekly digest goes into the outbox (marked sent with it), and out from there."""
+        letters = await self.units.run(self.desk.digest, record, self.clock())
+        if letters is None:
             return Outcome.SETTLED
-        try:
-            for part in to_telegram(made.document):
-                await send_message(self.bot, made.telegram_id, part, None, html=True)
-        except Forbidden:
-            return Outcome.BLOCKED
-        except NetworkError as error:
-            log.warning("digest %s not sent: %s", record.id, type(error).__name__)
-            return Outcome.FAILED
+        self.postman.post(letters)
         return Outcome.SENT
 
     def follow(self, turn: Turn) -> None:
@@ -402,7 +362,6 @@ def build_application(
         wake_clock,
         conversations.language_for,
         postman,
-        application.bot,
         units,
     )
     desk = CounsellorDesk(
@@ -418,7 +377,6 @@ def build_application(
         desk,
         content,
         clock,
-        bot=application.bot,
         wake_clock=wake_clock,
         postman=postman,
         meetings=meetings,

@@ -250,13 +250,6 @@ class Conversations:
             state = replace(state, proposals=MeetingRepository(session).pending(record.id))
         return state
 
-    def unreachable(self, client_id: int, now: datetime) -> list[int]:
-        """The channel refused to reach the client: their reminders pause until they write.
-        The ids of the reminders paused, for the clock to drop."""
-        with self.sessions.begin() as session:
-            ClientRepository(session).mark_unreachable(client_id, now)
-            return ReminderRepository(session).pause_client(client_id)
-
     def _dialog(self, client_id: int, raw: Mapping[str, object] | None, language: str) -> Dialog:
         if raw is not None:
             try:

@@ -15,8 +15,18 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import ChatMessageRepository, ClientRepository, LinkRepository, ReminderRepository
-from storage.outbox import FailMark, OutboxRepository, SentMark
-from turns.outbox import Address, Alert, Deletion, Letter, Message, outgoing
+from storage.meetings import MeetingRepository
+from storage.outbox import FailMark, NewOutgoing, OutboxRepository, SentMark
+from turns.outbox import (
+    Address,
+    Alert,
+    Deletion,
+    Letter,
+    Message,
+    Private,
+    Timer,
+    outgoing,
+)
 
 # A send that failed (the network, Telegram away, the counsellor unreachable) is tried again
 # after this long, then twice as long each time, up to RETRY_MAX.
@@ -94,6 +104,7 @@ class Deliveries:
                 if isinstance(o.letter.payload, Alert) and o.letter.payload.delivers is not None
             ]
             LinkRepository(session).mark_delivered(carried, now)
+            follow = [] if not sent else self._after_sent(session, sent)
             marks, told = [], []
             for failure in (o for o in outcomes if isinstance(o, Failed)):
                 letter, payload = failure.letter, failure.letter.payload
@@ -105,6 +116,10 @@ class Deliveries:
                         told.append(payload.if_unreachable)
                 elif failure.blocked or failure.lasting:
                     retry_at = None
+                    if isinstance(payload, Private):  # the group hears it did not go
+                        follow.append(
+                            outgoing(Address(letter.channel, payload.group), payload.failed)
+                        )
                 if failure.blocked and not isinstance(payload, Alert):
                     if isinstance(payload, Message) and payload.reminder is not None:
                         recorded.paused += ReminderRepository(session).not_delivered(
@@ -116,8 +131,23 @@ class Deliveries:
             rows = [
                 outgoing(Address(f.channel, f.chat, f.client_id), Message(f.text)) for f in told
             ]
-            recorded.letters = [Letter.read(r) for r in outbox.add(rows, now)]
+            recorded.letters = [Letter.read(r) for r in outbox.add(rows + follow, now)]
         return recorded
+
+    @staticmethod
+    def _after_sent(session: Session, sent: Sequence[Sent]) -> list[NewOutgoing]:
+        """What follows from a team meeting's sends: the timer's message remembered for its
+        next edit, a group told that a private message went out."""
+        follow = []
+        for outcome in sent:
+            letter, payload = outcome.letter, outcome.letter.payload
+            if isinstance(payload, Timer) and outcome.message_ids:
+                MeetingRepository(session).set_timer_message(
+                    payload.meeting, outcome.message_ids[-1]
+                )
+            elif isinstance(payload, Private):
+                follow.append(outgoing(Address(letter.channel, payload.group), payload.sent))
+        return follow
 
     @staticmethod
     def _unreachable(session: Session, client_id: int | None, now: datetime) -> list[int]:

@@ -29,35 +29,40 @@ from storage import (
     StaffRepository,
     UpdateRepository,
 )
-from storage.outbox import OutboxRepository
-from turns.outbox import Address, Letter, Message, outgoing
+from storage.digests import DigestRecord, DigestRepository
+from storage.outbox import NewOutgoing, OutboxRepository
+from turns.outbox import (
+    Acknowledge,
+    Address,
+    Export,
+    Letter,
+    Message,
+    Payload,
+    Pressed,
+    Summary,
+    outgoing,
+)
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Export:
-    """A summary to attach to the client record, as files."""
+class DeskAnswer:
+    """What the desk answers a request with, in the order the counsellor sees it."""
 
-    document: Document
-    name: str  # the file name without extension
-    caption: str
-
-
-@dataclass(frozen=True)
-class Digest:
-    telegram_id: int
-    document: Document
-
-
-@dataclass(frozen=True)
-class DeskTurn:
-    language: str
     messages: list[Say] = field(default_factory=list)
     summary: Document | None = None
     network_map: ShowNetworkMap | None = None  # sent as a photo after the summary
     export: Export | None = None
-    letters: list[Letter] = field(default_factory=list)  # to clients' chats, in the outbox
+    to_clients: list[NewOutgoing] = field(default_factory=list)  # to clients' own chats
+
+
+@dataclass(frozen=True)
+class DeskTurn:
+    """A request answered: the outbox rows for the caller to send after the commit."""
+
+    language: str
+    letters: list[Letter] = field(default_factory=list)
 
 
 class CounsellorDesk:
@@ -76,19 +81,26 @@ class CounsellorDesk:
         self.invitation_valid = invitation_valid
         self.bot_username = bot_username
 
-    def digest(self, staff_id: int, start: datetime, now: datetime) -> Digest | None:
-        """The weekly digest of a counsellor, or None when there is nothing to send (no longer
-        an active counsellor, or no linked clients). Each client in it is an audited look."""
+    def digest(self, record: DigestRecord, now: datetime) -> list[Letter] | None:
+        """A counsellor's weekly digest in the outbox, and marked sent, in one transaction;
+        None when there is nothing to send (no longer an active counsellor, or no linked
+        clients). Each client in it is an audited look."""
         with self.sessions.begin() as session:
-            staff = StaffRepository(session).get(staff_id)
+            staff = StaffRepository(session).get(record.staff_id)
             if staff is None or not staff.active or not staff.is_counsellor:
                 return None
             files = CaseFileRepository(session, staff.id)
             cases = [
                 files.case_file(line.client_id, LookKind.DIGEST, now) for line in files.clients(now)
             ]
-        document = digest(self.content, cases, staff.language, start, now, self.timezone)
-        return None if document is None else Digest(staff.telegram_id, document)
+            document = digest(
+                self.content, cases, staff.language, record.period_start, now, self.timezone
+            )
+            if document is None:
+                return None
+            DigestRepository(session).mark_sent(record.id, now)
+            row = outgoing(_chat_of(staff), Summary(document))
+            return [Letter.read(added) for added in OutboxRepository(session).add([row], now)]
 
     def handle(
         self,
@@ -97,25 +109,57 @@ class CounsellorDesk:
         now: datetime,
         language_hint: str | None,
         update_id: int | None = None,
+        press: Pressed | None = None,
     ) -> DeskTurn:
+        """One request of a counsellor, answered in one transaction: what it sends (to the
+        counsellor, to a client) is written to the outbox with it."""
         code = (language_hint or "").split("-")[0].lower()
         language = code if code in self.content.languages else staff.language
         texts = self.content.desk(language)
-        if not staff.active:
-            return DeskTurn(language, [Say(texts.inactive)])
         request = requests.read(event)
         with self.sessions.begin() as session:
             if update_id is not None and not UpdateRepository(session).first_time(update_id, now):
                 return DeskTurn(language)  # delivered again: done the first time
-            if language != staff.language:
-                StaffRepository(session).set_language(staff.id, language)
-            files = CaseFileRepository(session, staff.id)
-            try:
-                return self._answer(session, staff, files, request, language, now)
-            except AccessDenied as denied:
-                # A forged button or another counsellor's client id: refused, and logged.
-                log.warning("counsellor %s refused: %s", staff.id, denied)
-                return DeskTurn(language, [Say(texts.no_access)])
+            if not staff.active:
+                answer = DeskAnswer([Say(texts.inactive)])
+            else:
+                if language != staff.language:
+                    StaffRepository(session).set_language(staff.id, language)
+                answer = self._refused_or_answered(session, staff, request, language, now)
+            rows = self._rows(_chat_of(staff), answer, press)
+            added = OutboxRepository(session).add(rows, now)
+            return DeskTurn(language, [Letter.read(record) for record in added])
+
+    def _refused_or_answered(
+        self,
+        session: Session,
+        staff: StaffRecord,
+        request: requests.DeskRequest,
+        language: str,
+        now: datetime,
+    ) -> DeskAnswer:
+        files = CaseFileRepository(session, staff.id)
+        try:
+            return self._answer(session, staff, files, request, language, now)
+        except AccessDenied as denied:
+            # A forged button or another counsellor's client id: refused, and logged.
+            log.warning("counsellor %s refused: %s", staff.id, denied)
+            return DeskAnswer([Say(self.content.desk(language).no_access)])
+
+    @staticmethod
+    def _rows(chat: Address, answer: DeskAnswer, press: Pressed | None) -> list[NewOutgoing]:
+        """The answer as outbox rows: the button's answer first, then the messages, the
+        summary, its map and the export, then what the clients hear."""
+        payloads: list[Payload] = [Message(say.text, say.buttons) for say in answer.messages]
+        if press is not None:
+            payloads.insert(0, Acknowledge(press.press_id, None))
+        if answer.summary is not None:
+            payloads.append(Summary(answer.summary))
+        if answer.network_map is not None:
+            payloads.append(answer.network_map)
+        if answer.export is not None:
+            payloads.append(answer.export)
+        return [outgoing(chat, payload) for payload in payloads] + answer.to_clients
 
     def _answer(
         self,
@@ -125,7 +169,7 @@ class CounsellorDesk:
         request: requests.DeskRequest,
         language: str,
         now: datetime,
-    ) -> DeskTurn:
+    ) -> DeskAnswer:
         texts = self.content.desk(language)
         match request:
             case requests.MakeInvitation(label=label):
@@ -143,13 +187,13 @@ class CounsellorDesk:
                     until=made.expires_at,
                 )
                 log.info("counsellor %s made invitation %s", staff.id, made.id)
-                return DeskTurn(language, [Say(text)])
+                return DeskAnswer([Say(text)])
             case requests.ShowClients(for_export=for_export):
                 lines = files.clients(now)
                 say = requests.client_list(
                     self.content, language, self.timezone, lines, now, for_export=for_export
                 )
-                return DeskTurn(language, [say])
+                return DeskAnswer([say])
             case requests.ShowCaseFile(client_id=client_id):
                 file = files.case_file(client_id, LookKind.VIEW, now)
                 document = summary(self.content, file, language, now)
@@ -163,7 +207,7 @@ class CounsellorDesk:
                     if picture
                     else None
                 )
-                return DeskTurn(language, summary=document, network_map=photo)
+                return DeskAnswer(summary=document, network_map=photo)
             case requests.AnswerOpener(link_id=link_id, is_client=is_client):
                 return self._answer_opener(session, staff, link_id, is_client, language, now)
             case requests.ExportCaseFile(client_id=client_id):
@@ -174,8 +218,8 @@ class CounsellorDesk:
                     f"krachtwerk-{file.client_id}-{day}",
                     texts.export_caption.format(name=file.name, date=day),
                 )
-                return DeskTurn(language, export=export)
-        return DeskTurn(language, [Say(texts.welcome.format(name=staff.name))])
+                return DeskAnswer(export=export)
+        return DeskAnswer([Say(texts.welcome.format(name=staff.name))])
 
     def _answer_opener(
         self,
@@ -185,7 +229,7 @@ class CounsellorDesk:
         is_client: bool,
         language: str,
         now: datetime,
-    ) -> DeskTurn:
+    ) -> DeskAnswer:
         """The counsellor's yes or no to who opened their invitation; the client hears of it."""
         texts = self.content.desk(language)
         invitations = InvitationRepository(session)
@@ -194,7 +238,7 @@ class CounsellorDesk:
         else:
             notice = invitations.refuse(staff.id, link_id, now)
         if notice is None:  # pressed twice, or the client has gone since
-            return DeskTurn(language, [Say(texts.opener_gone)])
+            return DeskAnswer([Say(texts.opener_gone)])
         log.info(
             "counsellor %s %s link %s", staff.id, "confirmed" if is_client else "refused", link_id
         )
@@ -208,9 +252,13 @@ class CounsellorDesk:
         else:
             reply = texts.opener_refused
             told = ui.link_refused.format(counsellor=notice.counsellor)
-        letters = []
+        to_client = []
         if notice.channel == "telegram":  # the terminal chat has no counsellors to link with
             chat = Address(notice.channel, notice.external_id, notice.client_id)
-            added = OutboxRepository(session).add([outgoing(chat, Message(told))], now)
-            letters = [Letter.read(record) for record in added]
-        return DeskTurn(language, [Say(reply)], letters=letters)
+            to_client.append(outgoing(chat, Message(told)))
+        return DeskAnswer([Say(reply)], to_clients=to_client)
+
+
+def _chat_of(staff: StaffRecord) -> Address:
+    """A counsellor's desk is their private chat with the bot."""
+    return Address("telegram", str(staff.telegram_id))

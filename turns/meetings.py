@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs import Content
+from dialogs import Content, Notice, Replace, Say
 from dialogs.engine.outputs import Button, Keyboard
 from dialogs.meeting.client_answers import proposal_buttons
 from dialogs.meeting.engine import initials, step
@@ -18,6 +18,7 @@ from dialogs.meeting.screens import parse
 from dialogs.meeting.state import (
     CaseOption,
     Context,
+    EditTimer,
     FollowUp,
     GroupPress,
     Meeting,
@@ -26,12 +27,24 @@ from dialogs.meeting.state import (
     Phase,
     ProposeSteps,
     SaveFollowUp,
+    SayPrivately,
+    ShowTimer,
     Tick,
 )
 from storage import UpdateRepository
 from storage.meetings import MeetingRepository, Proposal
 from storage.outbox import NewOutgoing, OutboxRepository
-from turns.outbox import Address, Letter, Message, outgoing
+from turns.outbox import (
+    Acknowledge,
+    Address,
+    Edit,
+    Letter,
+    Message,
+    Pressed,
+    Private,
+    Timer,
+    outgoing,
+)
 
 log = logging.getLogger(__name__)
 CASE_PHASES = frozenset({Phase.PRESENTER, Phase.CASE})
@@ -78,8 +91,10 @@ class MeetingWork:
         update_id: int | None,
         now: datetime,
         key: int | None,
+        press: Pressed | None = None,
     ) -> GroupTurn:
-        """One unit of work: step the group's meeting and commit what came of it."""
+        """One unit of work: step the group's meeting and commit what came of it, with what
+        it sends (to the group, to members, to clients) in the outbox."""
         with self.sessions.begin() as session:
             if update_id is not None and not UpdateRepository(session).first_time(update_id, now):
                 log.info("update %s was processed before: skipped", update_id)
@@ -100,7 +115,7 @@ class MeetingWork:
                 key=update_id or 0,
             )
             turn = GroupTurn(new, meeting.timer_message if meeting else None, outputs)
-            offers: list[NewOutgoing] = []
+            rows = self.group_rows(str(group), turn, press)
             if new is not None and new != meeting:
                 meetings.save(new)
             for output in outputs:
@@ -112,9 +127,44 @@ class MeetingWork:
                     )
                     if proposal is not None and proposal.channel == "telegram":
                         # The terminal chat shows it when the client comes back.
-                        offers.append(self.offer(proposal))
-            turn.letters = [Letter.read(r) for r in OutboxRepository(session).add(offers, now)]
+                        rows.append(self.offer(proposal))
+            turn.letters = [Letter.read(r) for r in OutboxRepository(session).add(rows, now)]
             return turn
+
+    @staticmethod
+    def group_rows(group: str, turn: GroupTurn, press: Pressed | None) -> list[NewOutgoing]:
+        """What the meeting says, in order: the answer to a press, then its messages, the
+        step's timer, private messages to members."""
+        chat = Address("telegram", group)
+        rows = []
+        if press is not None:
+            notices = [o.text for o in turn.outputs if isinstance(o, Notice)]
+            rows.append(
+                outgoing(chat, Acknowledge(press.press_id, notices[-1] if notices else None))
+            )
+        key = turn.meeting.key if turn.meeting is not None else None
+        for output in turn.outputs:
+            match output:
+                case Say(text=text, buttons=buttons):
+                    rows.append(outgoing(chat, Message(text, buttons)))
+                case Replace(text=text, buttons=buttons):
+                    message_id = press.message_id if press is not None else None
+                    rows.append(outgoing(chat, Edit(message_id, text, buttons)))
+                case ShowTimer(text=text, buttons=buttons) if key is not None:
+                    rows.append(outgoing(chat, Timer(key, text, buttons)))
+                case EditTimer(text=text, buttons=buttons) if key is not None:
+                    rows.append(outgoing(chat, Timer(key, text, buttons, turn.timer_message)))
+                case SayPrivately(user_id=user_id, text=text, sent=sent, failed=failed):
+                    private = Private(
+                        text,
+                        group,
+                        Message(sent.text, sent.buttons),
+                        Message(failed.text, failed.buttons),
+                    )
+                    rows.append(outgoing(Address("telegram", str(user_id)), private))
+                case _:
+                    pass  # records, the clock, a notice (it answers the press)
+        return rows
 
     def offer(self, proposal: Proposal) -> NewOutgoing:
         """The client hears of the proposal in their own chat and decides there."""
@@ -163,7 +213,3 @@ class MeetingWork:
             follow_ups = meetings.follow_ups(chat_id, meeting.key if meeting else None)
         followed = meetings.followed(meeting.key) if phase is Phase.STEP and meeting else ()
         return Context(meetings.counsellors(people), cases, follow_ups, followed)
-
-    def remember_timer(self, key: int, message_id: int) -> None:
-        with self.sessions.begin() as session:
-            MeetingRepository(session).set_timer_message(key, message_id)

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 
 from dialogs import Content
 from dialogs.desk.requests import opener_buttons, screens_for
+from dialogs.engine.document import Document
 from dialogs.engine.outputs import (
     Keyboard,
     Notice,
@@ -33,6 +34,10 @@ from turns.store import CounsellorNews
 
 class Kind(StrEnum):
     MESSAGE = "message"
+    SUMMARY = "summary"
+    EXPORT = "export"
+    TIMER = "timer"
+    PRIVATE = "private"
     EDIT = "edit"
     ACKNOWLEDGE = "acknowledge"
     NETWORK_MAP = "network_map"
@@ -46,6 +51,45 @@ class Message:
     text: str
     buttons: Keyboard = ()
     reminder: int | None = None  # the reminder this message shows, if it does
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A document for a counsellor (a client's summary, the weekly digest), as messages."""
+
+    document: Document
+
+
+@dataclass(frozen=True)
+class Export:
+    """A summary to attach to the client record, as files (Markdown and PDF)."""
+
+    document: Document
+    name: str  # the file name without extension
+    caption: str
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A team meeting's step timer: a new message (`message_id` None), or that message
+    rewritten (sent anew where it cannot be); the message it is now is remembered with the
+    meeting, for the next minute."""
+
+    meeting: int
+    text: str
+    buttons: Keyboard = ()
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Private:
+    """A private message to a member of a group; the group then hears `sent`, or `failed`
+    where Telegram refuses it (the person never started the bot)."""
+
+    text: str
+    group: str
+    sent: Message
+    failed: Message
 
 
 @dataclass(frozen=True)
@@ -104,9 +148,25 @@ class Alert:
     if_unreachable: Fallback | None = None
 
 
-Payload = Message | Edit | Acknowledge | ShowNetworkMap | MyData | Deletion | Alert
+Payload = (
+    Message
+    | Summary
+    | Export
+    | Timer
+    | Private
+    | Edit
+    | Acknowledge
+    | ShowNetworkMap
+    | MyData
+    | Deletion
+    | Alert
+)
 _KINDS: dict[type[Any], Kind] = {
     Message: Kind.MESSAGE,
+    Summary: Kind.SUMMARY,
+    Export: Kind.EXPORT,
+    Timer: Kind.TIMER,
+    Private: Kind.PRIVATE,
     Edit: Kind.EDIT,
     Acknowledge: Kind.ACKNOWLEDGE,
     ShowNetworkMap: Kind.NETWORK_MAP,
