@@ -19,7 +19,11 @@ T = TypeVar("T")
 DATABASE_RETRIES = 3  # quick tries before the update counts as waiting for the database
 DATABASE_BACKOFF = 1.0  # seconds, doubled after each failure
 DATABASE_BACKOFF_MAX = 30.0
-SIDE_BY_SIDE = 4  # units of work at once where the database takes them (PostgreSQL)
+# Units of work at once on PostgreSQL: two, so that one waiting for a locked row (another
+# process in that client's turn) does not hold up the rest. More do not pay while one process
+# works under one GIL: saturated with 600 clients on 2 cores, 1 gave 59 updates/s (p99 2.0 s),
+# 2 gave 52/s (p99 2.8 s), 4 gave 44/s with a p99 of 18.7 s (bench/README.md).
+SIDE_BY_SIDE = 2
 Waiting = Callable[[], Awaitable[None]]
 
 
@@ -58,8 +62,8 @@ async def unit_of_work(
 
 class Gate:
     """How many units of work run at once: one on SQLite, which has one writer (the others
-    would wait inside SQLite, polling for its lock), a few on PostgreSQL, whose row locks keep
-    each client's turns in order."""
+    would wait inside SQLite, polling for its lock), SIDE_BY_SIDE on PostgreSQL, whose row
+    locks keep each client's turns in order."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         bind = sessions.kw.get("bind")
