@@ -97,8 +97,10 @@ class Postman:
 
     # --- handing rows over -----------------------------------------------------------------
 
-    def post(self, letters: list[Letter]) -> None:
-        """Send these rows (committed) after whatever their chat has waiting."""
+    def post(self, letters: list[Letter]) -> int:
+        """Send these rows (committed) after whatever their chat has waiting; how many were
+        taken (one already in hand, or of a chat waiting to try again, is not)."""
+        taken = 0
         for letter in letters:
             if (
                 letter.channel != CHANNEL
@@ -106,10 +108,12 @@ class Postman:
                 or letter.chat in self.waiting
             ):
                 continue
+            taken += 1
             self.in_hand.add(letter.id)
             self.queues.setdefault(letter.chat, deque()).append(letter)
             if letter.chat not in self.lanes and not self.stopping:
                 self.lanes[letter.chat] = asyncio.create_task(self._lane(letter.chat))
+        return taken
 
     async def start(self) -> None:
         """Send what a crash left unsent, and keep sweeping for retries."""
@@ -126,10 +130,10 @@ class Postman:
         except Exception as error:  # the database is away: the next sweep tries again
             log.warning("outbox sweep failed: %s", type(error).__name__)
             due = []
-        if due:
-            log.info("outbox: %d waiting rows handed over", len(due))
         self.waiting -= {letter.chat for letter in due}
-        self.post(due)
+        # Rows committed since the query began may be in hand already: only the others count.
+        if taken := self.post(due):
+            log.info("outbox: %d waiting rows handed over", taken)
         if not self.stopping:
             self.wakes.wake_at(now + SWEEP_EVERY, SWEEP_JOB, self.sweep)
 
