@@ -457,6 +457,8 @@ class Outgoing(Base):
 
     __table_args__ = (
         Index("ix_outbox_status_next_try_at", status, next_try_at),
+        # A chat's rows in order: whether an older one waits (the sweep), what a deletion takes.
+        Index("ix_outbox_channel_chat_id", channel, chat, id),
         Index("ix_outbox_client_sent_at", client_id, sent_at),
         Index("ix_outbox_sent_at", sent_at),
     )

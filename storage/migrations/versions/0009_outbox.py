@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_outbox_status_next_try_at", "outbox", ["status", "next_try_at"])
+    op.create_index("ix_outbox_channel_chat_id", "outbox", ["channel", "chat", "id"])
     op.create_index("ix_outbox_client_sent_at", "outbox", ["client_id", "sent_at"])
     op.create_index("ix_outbox_sent_at", "outbox", ["sent_at"])
     # The bot's own message ids now live in the outbox rows they were sent from; the table
@@ -46,5 +47,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_outbox_sent_at", table_name="outbox")
     op.drop_index("ix_outbox_client_sent_at", table_name="outbox")
+    op.drop_index("ix_outbox_channel_chat_id", table_name="outbox")
     op.drop_index("ix_outbox_status_next_try_at", table_name="outbox")
     op.drop_table("outbox")
