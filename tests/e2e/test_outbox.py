@@ -109,8 +109,9 @@ async def test_a_chat_waiting_for_its_database_row_does_not_hold_up_another(
     before_ana, before_bo = len(ana.messages), len(bo.messages)
     assert bot.runtime is not None
     postgres = make_url(database_url).get_backend_name() == "postgresql"
-    polling = bot.fake.hold("getUpdates")
-    await polling.arrived()  # both messages come in one batch
+    polling = bot.fake.hold("getUpdates")  # the next poll waits: both messages in one batch
+    await bot.user(1003).send("/start")  # ends the poll in progress; the next one is held
+    await polling.arrived()
     bot.fake.push_update(bot.fake.message_update(user_id=ana.user_id, text="Een eigen kamer"))
     bot.fake.push_update(bot.fake.message_update(user_id=bo.user_id, text="ik wil dood"))
     with bot.runtime.database.connect() as connection, connection.begin():
