@@ -19,7 +19,7 @@ from telegram import CallbackQuery, Update
 
 from bot.commands import command_aliases, read_command, split_command
 from bot.outbox import Postman
-from bot.senders import pressed_message
+from bot.senders import pressed
 from dialogs import Command, Content
 from dialogs.meeting.state import (
     GroupCommand,
@@ -34,7 +34,6 @@ from dialogs.meeting.state import (
 from reminders import Now, WakeClock
 from turns.failures import Gate, log_failure
 from turns.meetings import MeetingWork
-from turns.outbox import Pressed
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +138,7 @@ class TeamMeetings:
         *,
         key: int | None = None,
     ) -> None:
-        press = None if query is None else Pressed(query.id, pressed_message(query))
+        press = pressed(query)
         turn = await self.units.run(
             self.work.handle, chat_id, event, update_id, self.now(), key, press
         )

@@ -23,6 +23,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from bot.network_map import render as render_network_map
 from bot.render import split_text
 from dialogs.engine.outputs import Keyboard, ShowNetworkMap
+from turns.outbox import Pressed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -112,6 +113,11 @@ async def retrying(method: str, chat_id: int, call: Callable[[], Awaitable[T]]) 
             log.info("%s to chat %s failed (%s), retrying", method, chat_id, type(error).__name__)
             await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def pressed(query: CallbackQuery | None) -> Pressed | None:
+    """The button press an update answers, if it is one: its id, and the message it is under."""
+    return None if query is None else Pressed(query.id, pressed_message(query))
 
 
 def pressed_message(query: CallbackQuery | None) -> int | None:

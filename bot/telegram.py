@@ -36,7 +36,7 @@ from bot.meetings import TeamMeetings
 from bot.outbox import Postman
 from bot.request import TelegramRequest
 from bot.senders import (
-    pressed_message,
+    pressed,
     send,
 )
 from bot.settings import Settings
@@ -56,7 +56,6 @@ from turns.conversation import Conversations, Turn
 from turns.deliveries import Deliveries
 from turns.desk import CounsellorDesk
 from turns.failures import Gate, log_failure
-from turns.outbox import Pressed
 from turns.reminders import ClaimedReminder
 
 log = logging.getLogger(__name__)
@@ -206,7 +205,7 @@ class TelegramChannel:
             # The client's message, or the bot's message whose button was pressed (the
             # welcome, sent before consent, is known by its consent button).
             message_id=(update.effective_message.message_id if update.effective_message else None),
-            press=None if query is None else Pressed(query.id, pressed_message(query)),
+            press=pressed(query),
             waiting=functools.partial(self.tell_waiting, bot, chat.id, user.language_code),
         )
         if turn.counsellor is not None:
@@ -234,7 +233,7 @@ class TelegramChannel:
             self.clock(),
             language,
             update.update_id,
-            None if query is None else Pressed(query.id, pressed_message(query)),
+            pressed(query),
             waiting=functools.partial(self.tell_waiting, bot, chat_id, language),
         )
         if staff.active and staff.id not in self.seen_staff:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -43,9 +43,8 @@ from storage import (
     UpdateRepository,
 )
 from storage.meetings import MeetingRepository
-from storage.outbox import OutboxRepository, OutgoingRecord
 from storage.resources import ResourceRepository
-from turns.outbox import Address, Letter, Pressed, alert_rows, client_rows
+from turns.outbox import Address, Letter, Pressed, alert_rows, client_rows, post
 from turns.reminders import Changes
 from turns.store import TurnStore
 
@@ -143,8 +142,7 @@ class Conversations:
                 # Without consent nothing about the person is stored (the outbox row goes
                 # once it is sent).
                 rows = client_rows(chat, outputs, press=press, language=new.dialog.language)
-                added = OutboxRepository(session).add(rows, now)
-                return Turn(outputs, new.dialog.language, None, letters=_read(added))
+                return Turn(outputs, new.dialog.language, None, letters=post(session, rows, now))
             if record is None:
                 record = clients.create(
                     identity, language=new.dialog.language, timezone=self.default_timezone, now=now
@@ -181,7 +179,7 @@ class Conversations:
                 language=language,
             )
             rows += alert_rows(self.engine.content, store.news, now, client=chat, language=language)
-            letters = _read(OutboxRepository(session).add(rows, now))
+            letters = post(session, rows, now)
             client_id = None if store.forgotten else record.id
             return Turn(outputs, language, client_id, changes, letters)
 
@@ -267,10 +265,6 @@ def _shows_invitation(state: State, event: Event) -> bool:
     return (
         not dialog.consented or isinstance(event, CodeEntered) or dialog.screen is Screen.INVITATION
     )
-
-
-def _read(records: Sequence[OutgoingRecord]) -> list[Letter]:
-    return [Letter.read(record) for record in records]
 
 
 def identity_key(identity: Identity) -> str:

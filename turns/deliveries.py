@@ -26,6 +26,7 @@ from turns.outbox import (
     Private,
     Timer,
     outgoing,
+    post,
 )
 
 # A send that failed (the network, Telegram away, the counsellor unreachable) is tried again
@@ -131,7 +132,7 @@ class Deliveries:
             rows = [
                 outgoing(Address(f.channel, f.chat, f.client_id), Message(f.text)) for f in told
             ]
-            recorded.letters = [Letter.read(r) for r in outbox.add(rows + follow, now)]
+            recorded.letters = post(session, rows + follow, now)
         return recorded
 
     @staticmethod

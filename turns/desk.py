@@ -30,7 +30,7 @@ from storage import (
     UpdateRepository,
 )
 from storage.digests import DigestRecord, DigestRepository
-from storage.outbox import NewOutgoing, OutboxRepository
+from storage.outbox import NewOutgoing
 from turns.outbox import (
     Acknowledge,
     Address,
@@ -41,6 +41,7 @@ from turns.outbox import (
     Pressed,
     Summary,
     outgoing,
+    post,
 )
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class CounsellorDesk:
                 return None
             DigestRepository(session).mark_sent(record.id, now)
             row = outgoing(_chat_of(staff), Summary(document))
-            return [Letter.read(added) for added in OutboxRepository(session).add([row], now)]
+            return post(session, [row], now)
 
     def handle(
         self,
@@ -127,8 +128,7 @@ class CounsellorDesk:
                     StaffRepository(session).set_language(staff.id, language)
                 answer = self._refused_or_answered(session, staff, request, language, now)
             rows = self._rows(_chat_of(staff), answer, press)
-            added = OutboxRepository(session).add(rows, now)
-            return DeskTurn(language, [Letter.read(record) for record in added])
+            return DeskTurn(language, post(session, rows, now))
 
     def _refused_or_answered(
         self,

@@ -33,7 +33,7 @@ from dialogs.meeting.state import (
 )
 from storage import UpdateRepository
 from storage.meetings import MeetingRepository, Proposal
-from storage.outbox import NewOutgoing, OutboxRepository
+from storage.outbox import NewOutgoing
 from turns.outbox import (
     Acknowledge,
     Address,
@@ -44,6 +44,7 @@ from turns.outbox import (
     Private,
     Timer,
     outgoing,
+    post,
 )
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ class MeetingWork:
                     if proposal is not None and proposal.channel == "telegram":
                         # The terminal chat shows it when the client comes back.
                         rows.append(self.offer(proposal))
-            turn.letters = [Letter.read(r) for r in OutboxRepository(session).add(rows, now)]
+            turn.letters = post(session, rows, now)
             return turn
 
     @staticmethod

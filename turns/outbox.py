@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
 
 from dialogs import Content
 from dialogs.desk.requests import opener_buttons, screens_for
@@ -28,7 +29,7 @@ from dialogs.engine.outputs import (
     ShowNetworkMap,
 )
 from dialogs.linking.screens import section_list
-from storage.outbox import NewOutgoing, OutgoingRecord
+from storage.outbox import NewOutgoing, OutboxRepository, OutgoingRecord
 from turns.store import CounsellorNews
 
 
@@ -219,6 +220,12 @@ def outgoing(address: Address, payload: Payload) -> NewOutgoing:
         kind.value,
         _ADAPTERS[kind].dump_python(payload, mode="json"),
     )
+
+
+def post(session: Session, rows: Sequence[NewOutgoing], now: datetime) -> list[Letter]:
+    """Write `rows` to the outbox in this transaction; the letters, for the channel to send
+    after the commit."""
+    return [Letter.read(record) for record in OutboxRepository(session).add(rows, now)]
 
 
 @dataclass
